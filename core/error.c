@@ -36,14 +36,18 @@ void em_error_prefix_field(em_error *err, const char *prefix)
 {
     if (!err || !prefix || !*prefix)
         return;
-    char joined[sizeof err->field];
+    char joined[2 * sizeof err->field + 2];
     if (err->field[0] == '\0')
         snprintf(joined, sizeof joined, "%s", prefix);
     else if (err->field[0] == '[')
         snprintf(joined, sizeof joined, "%s%s", prefix, err->field);
     else
         snprintf(joined, sizeof joined, "%s.%s", prefix, err->field);
-    memcpy(err->field, joined, sizeof joined);
+    size_t n = strlen(joined);
+    if (n >= sizeof err->field)
+        n = sizeof err->field - 1;  /* keep the start of a very deep path */
+    memcpy(err->field, joined, n);
+    err->field[n] = '\0';
 }
 
 int em_error_format(const em_error *err, char *buf, size_t size)
