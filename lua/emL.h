@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "em_codes.h"
+#include "em_error.h"
 #include "em_record.h"
 
 /* Metatable names: luaL_checkudata messages read "eightmin.Visit expected". */
@@ -63,6 +65,31 @@ void emL_open_telehealth(lua_State *L);
 void emL_open_note(lua_State *L);
 void emL_open_episode(lua_State *L);
 void emL_open_list(lua_State *L);
+
+/* ---- the core module's own functions (lua/core.c, units.c, date.c,
+ * reader.c, encode.c); each emL_register_* adds its functions to the
+ * table on top of the stack ---- */
+
+/* [-0, +0, m] */
+void emL_register_units(lua_State *L);  /* units, units_for_minutes, code, codes, add_code */
+void emL_register_date(lua_State *L);   /* date, date_string, days_between, add_days,
+                                           weekday, time, minutes_between */
+void emL_register_reader(lua_State *L); /* read */
+void emL_register_encode(lua_State *L); /* visit, write_finding, write_claim */
+
+/* [-0, +2, m] Pushes nil and err formatted as "file:record: field: message";
+ * returns 2, so a binding can `return emL_pusherror(L, &err);`. */
+int emL_pusherror(lua_State *L, const em_error *err);
+/* [-0, +0, m] The lua_State's code table, made on first use and kept in
+ * the registry (freed by its __gc); units() and code() share it. */
+em_code_table *emL_codes(lua_State *L);
+/* [-0, +0, v] A date at idx given as "YYYY-MM-DD" or as days since
+ * 1970-01-01 (years 1800..9999); raises with the reason otherwise. */
+int32_t emL_checkdate(lua_State *L, int idx);
+/* [-0, +1, v] Pushes the value at idx (a table of tables, strings, numbers,
+ * booleans) as JSON text; raises naming the path below root ("visit.lines[2]
+ * .cpt: ...") for values JSON cannot hold, cycles, or nesting over 64. */
+void emL_pushjson(lua_State *L, int idx, const char *root);
 
 int luaopen_eightmin_core(lua_State *L);
 
