@@ -93,4 +93,90 @@ void emL_pushjson(lua_State *L, int idx, const char *root);
 
 int luaopen_eightmin_core(lua_State *L);
 
+/* ---- view internals shared by the binding files (added with them) ---- */
+
+/* The userdata of an eightmin.Visit; v is NULL once freed or released. */
+typedef struct emL_visitud {
+    em_visit *v;
+    bool owned;
+} emL_visitud;
+
+/* [-0, +0, -] Detaches the visit view at idx from its visit (freeing the
+ * visit when the view owns it): any later use of it or of a view into it
+ * raises "the visit was released" instead of reading freed memory. For
+ * hosts that push a visit they free after the rules ran. */
+void emL_releasevisit(lua_State *L, int idx);
+/* [-0, +0, -] The live visit that owns the view at idx, or NULL. */
+const em_visit *emL_ownervisit(lua_State *L, int idx);
+
+/* A field of a view: name and its place in __pairs order. A type's fields
+ * are kept sorted by name so a lookup is a binary search. */
+typedef struct emL_field {
+    const char *name;
+    int id;
+} emL_field;
+
+/* What the generic __index and __pairs need to know of a view type. The
+ * view is at stack index 1 when push and pushpath are called. */
+typedef struct emL_viewtype {
+    const char *tname;
+    const emL_field *fields;   /* sorted by name */
+    size_t n_fields;           /* ids run 0 .. n_fields-1 */
+    const void *(*check)(lua_State *L, int idx);
+    void (*push)(lua_State *L, const void *rec, int id);   /* [-0, +1] */
+    void (*pushpath)(lua_State *L, const void *rec);       /* [-0, +1] */
+} emL_viewtype;
+
+/* [-0, +0, m] createmeta: registers metatable tname with the metamethods
+ * of meta, each holding the table of methods as upvalue 1. */
+void emL_newmeta(lua_State *L, const char *tname, const luaL_Reg *meta,
+                 const luaL_Reg *methods);
+/* [-0, +1, e] __index body: the field named by the key at 2, else a method
+ * (upvalue 1 of the running function), else raises "<path> has no field
+ * 'x'". */
+int emL_viewindex(lua_State *L, const emL_viewtype *t, const void *rec);
+/* [-0, +3, m] __pairs body: an iterator over the fields that are not nil,
+ * in id order. */
+int emL_viewpairs(lua_State *L, const emL_viewtype *t);
+/* [-0, +1, -] __eq body for views: same record. */
+int emL_vieweq(lua_State *L);
+/* [-0, +1, m] Pushes an integer for an integral double, else a float. */
+void emL_pushscore(lua_State *L, double d);
+/* [-0, +0, m] t[k] = value at the top (popped) unless it is nil; t at -2. */
+void emL_setfield_or_skip(lua_State *L, const char *k);
+/* [-0, +0, m] Copies the keys of the object value x (may be NULL) into the
+ * table at the top, leaving keys it already has alone. */
+void emL_mergeextra(lua_State *L, const em_value *x);
+
+/* ---- lists (lua/list.c): arrays of a record, read-only ---- */
+typedef enum emL_listkind {
+    EML_LIST_STRINGS,        /* const char *[] */
+    EML_LIST_INTEGERS,       /* int32_t[] */
+    EML_LIST_LINES,          /* em_line[]: Line views */
+    EML_LIST_SEGMENTS,       /* em_segment[]: Segment views */
+    EML_LIST_INTERVENTIONS,  /* em_intervention[]: {text=, goal=} */
+    EML_LIST_MEASURES        /* em_measure[]: {name=, value=, prior=} */
+} emL_listkind;
+
+/* [-0, +1, m] Pushes a List view of n items. path names it in messages
+ * ("lines", "note.measures", "modifiers"); line is the 1-based line it
+ * belongs to, or 0 for the visit. owner as for emL_pushview. */
+void emL_pushlist(lua_State *L, emL_listkind kind, const void *items, size_t n,
+                  const char *path, int line, int owner);
+
+/* [-0, +1, m] Plain deep tables in the record format's shape (unknown
+ * fields merged back in), as :totable() returns them. */
+void emL_pushvisittable(lua_State *L, const em_visit *v);
+void emL_pushlinetable(lua_State *L, const em_line *l);
+void emL_pushsegmenttable(lua_State *L, const em_segment *s);
+void emL_pushintervention(lua_State *L, const em_intervention *iv);
+void emL_pushmeasure(lua_State *L, const em_measure *m);
+void emL_pushprovidertable(lua_State *L, const em_provider *p);
+void emL_pushpatienttable(lua_State *L, const em_patient *p);
+void emL_pushtelehealthtable(lua_State *L, const em_telehealth *t);
+void emL_pushnotetable(lua_State *L, const em_note *n);
+void emL_pushepisodetable(lua_State *L, const em_episode *e);
+/* [-0, +1, m] A time point as written: "09:00", "2026-03-04T14:05Z". */
+void emL_pushtimepoint(lua_State *L, const em_timepoint *tp);
+
 #endif
