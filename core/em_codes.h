@@ -10,6 +10,8 @@
 #include "em_error.h"
 
 #define EM_CPT_MAX 15  /* longest code accepted, in bytes */
+#define EM_CODES_MAX 10000      /* most codes a table holds, built-ins included */
+#define EM_DESCRIPTOR_MAX 255   /* longest descriptor em_codes_add accepts, in bytes */
 
 typedef enum em_code_kind {
     EM_CODE_UNTIMED = 0, /* one unit per day, whatever the minutes */
@@ -41,17 +43,24 @@ typedef struct em_code_table em_code_table;
 em_code_table *em_codes_new(void);
 void em_codes_free(em_code_table *t);
 
-/* The code, or NULL. cpt is NUL-terminated; exact match. */
+/* The code, or NULL. cpt is NUL-terminated; exact match (no case folding).
+ * The pointer stays valid until em_codes_free, also across later adds. */
 const em_code *em_codes_find(const em_code_table *t, const char *cpt);
 
 /* Adds a code or replaces one of the same name (a run-time entry may
  * override a built-in). cpt: 1..EM_CPT_MAX letters and digits. Timed codes
- * need unit_minutes in 1..240; untimed ones take 0. descriptor is copied. */
+ * need unit_minutes in 1..240; untimed ones take 0. descriptor is copied
+ * (NULL means ""; at most EM_DESCRIPTOR_MAX bytes). EM_CODE_USER is added to
+ * flags. A replacement updates the entry in place: it keeps its place in
+ * iteration, and pointers to it stay valid and see the new values.
+ * Errors: EM_EINVAL (cpt, kind), EM_ERANGE (unit_minutes, descriptor),
+ * EM_ENOMEM (out of memory, or EM_CODES_MAX codes already). */
 em_status em_codes_add(em_code_table *t, const char *cpt, em_code_kind kind,
                        int unit_minutes, unsigned flags, const char *descriptor,
                        em_error *err);
 
-/* Iteration in table order (built-ins first, by code). */
+/* Iteration in table order: built-ins first, by code (strcmp order), then
+ * codes added at run time in the order they were first added. */
 size_t em_codes_count(const em_code_table *t);
 const em_code *em_codes_at(const em_code_table *t, size_t i);
 
