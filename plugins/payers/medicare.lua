@@ -1,0 +1,384 @@
+-- plugins/payers/medicare.lua: Medicare Part B outpatient therapy (PT, OT,
+-- SLP) furnished by therapists in private practice and clinics. Units by the
+-- CMS 8-minute rule; discipline modifiers; CQ/CO for assistants; telehealth
+-- by the dates Congress set. Facts and sources: domain.md §1, §4, §5, §6, §8.
+
+local billing = require "lib.billing"
+local assistant = require "lib.assistant"
+
+-- ---- data ----------------------------------------------------------------
+
+local CITE = {
+  units = "CMS Pub. 100-04 ch. 5 §20.2",
+  minutes = "CMS Pub. 100-04 ch. 5 §20.2; Pub. 100-02 ch. 15 §220.3",
+  single = "CMS Pub. 100-04 ch. 5 §20.2",
+  overlap = "NCCI Policy Manual ch. 11 §P; CMS Pub. 100-04 ch. 5 §20.3",
+  total = "CMS Pub. 100-02 ch. 15 §220.3",
+  discipline = "CMS Pub. 100-04 ch. 5 §20.1",
+  assistant = "CMS Pub. 100-04 ch. 5 §20.1; 42 CFR 410.59(a)(4), 410.60(a)(4)",
+  telehealth = "CAA 2023 §4113; HR 5371 (2025); CAA 2026 (HR 7148); CMS CR 12427 (POS 02/10)",
+}
+
+-- Discipline modifier per discipline (GP/GO/GN plan of care), and back.
+local MODIFIERS = { PT = "GP", OT = "GO", SLP = "GN" }
+local DISCIPLINE_OF = { GP = "PT", GO = "OT", GN = "SLP" }
+
+local THERAPISTS = { "PT", "OT", "SLP" }
+-- Places of service of an in-person visit: through 2023 a telehealth visit
+-- reported the POS it would have had in person, with modifier 95.
+local IN_PERSON_POS = { "11", "12", "19", "22", "49", "62", "71", "72" }
+local TELEHEALTH_POS = { "02", "10" }
+
+-- Medicare telehealth by PTs, OTs and SLPs (domain.md §6.2). `to` is
+-- inclusive; ISO dates compare as strings.
+local TELEHEALTH = {
+  -- PHE blanket waiver of 30 Apr 2020, for services from 1 Mar 2020; then
+  -- CAA 2022, CAA 2023 §4113, the American Relief Act 2025 and HR 1968.
+  { from = "2020-03-01", to = "2023-12-31", pos = IN_PERSON_POS, modifiers = { "95" },
+    disciplines = THERAPISTS },
+  { from = "2024-01-01", to = "2025-09-30", pos = TELEHEALTH_POS, modifiers = {},
+    disciplines = THERAPISTS },
+  -- Lapsed 1 Oct 2025 (shutdown); HR 5371 of 12 Nov 2025 restored it
+  -- retroactively from 1 Oct 2025 through 30 Jan 2026.
+  { from = "2025-10-01", to = "2026-01-30", pos = TELEHEALTH_POS, modifiers = {},
+    disciplines = THERAPISTS },
+  -- Consolidated Appropriations Act 2026 (HR 7148), signed 3 Feb 2026.
+  -- [U] Whether it covers 31 Jan - 2 Feb 2026 retroactively is unconfirmed
+  -- (one blog says so, the law-firm summaries do not): the gap stays below
+  -- until a CMS statement settles it.
+  { from = "2026-02-03", to = "2027-12-31", pos = TELEHEALTH_POS, modifiers = {},
+    disciplines = THERAPISTS },
+}
+
+-- Why a date falls outside every window, for the finding's message.
+local TELEHEALTH_GAPS = {
+  { from = "0000-01-01", to = "2020-02-29",
+    why = "before 2020-03-01 PTs, OTs and SLPs were not Medicare telehealth practitioners" },
+  { from = "2026-01-31", to = "2026-02-02",
+    why = "the flexibilities lapsed 2026-01-31 and the Consolidated Appropriations Act 2026"
+      .. " restored them from 2026-02-03 (whether it covers the gap retroactively is"
+      .. " unconfirmed [U])" },
+  { from = "2028-01-01", to = "9999-12-31",
+    why = "the Consolidated Appropriations Act 2026 extended the flexibilities only"
+      .. " through 2027-12-31" },
+}
+
+-- ---- helpers ---------------------------------------------------------------
+
+local function contains(list, x)
+  for _, v in ipairs(list) do
+    if v == x then return true end
+  end
+  return false
+end
+
+local function window_for(date)
+  for _, w in ipairs(TELEHEALTH) do
+    if date >= w.from and date <= w.to then return w end
+  end
+  return nil
+end
+
+local function gap_for(date)
+  for _, g in ipairs(TELEHEALTH_GAPS) do
+    if date >= g.from and date <= g.to then return g end
+  end
+  return nil
+end
+
+-- Minutes per timed code (lines with minutes only), in order of first line.
+local function timed_minutes(visit)
+  local by, order, total = {}, {}, 0
+  for i, line in ipairs(visit.lines) do
+    if line.minutes ~= nil and billing.is_timed(line.cpt) then
+      if not by[line.cpt] then
+        by[line.cpt] = { cpt = line.cpt, minutes = 0, line = i }
+        order[#order + 1] = by[line.cpt]
+      end
+      by[line.cpt].minutes = by[line.cpt].minutes + line.minutes
+      total = total + line.minutes
+    end
+  end
+  return order, total
+end
+
+-- The discipline modifiers sent on a line (GP/GO/GN).
+local function discipline_modifiers(line)
+  local out = {}
+  for _, m in ipairs(billing.list(line.modifiers)) do
+    if DISCIPLINE_OF[m] then out[#out + 1] = m end
+  end
+  return out
+end
+
+-- Timed segments with clock times: {from=, to=, line=, cpt=, by=, text=}.
+local function intervals(visit)
+  local out = {}
+  for i, line in ipairs(visit.lines) do
+    if not billing.is_supervised(line.cpt) then
+      for _, seg in ipairs(billing.list(line.segments)) do
+        local a = billing.clock_seconds(seg.start, visit.date)
+        local b = billing.clock_seconds(seg["end"], visit.date)
+        if a and b and b > a then
+          out[#out + 1] = { from = a, to = b, line = i, cpt = line.cpt,
+                            by = seg.by or line.by,
+                            text = seg.start .. "-" .. seg["end"] }
+        end
+      end
+    end
+  end
+  table.sort(out, function(x, y)
+    if x.from ~= y.from then return x.from < y.from end
+    return x.line < y.line
+  end)
+  return out
+end
+
+local function copy_claim_line(cl, units, modifiers)
+  local c = {}
+  for k, v in pairs(cl) do c[k] = v end
+  c.units = units
+  c.modifiers = modifiers
+  return c
+end
+
+local function modifiers_with(list, add, drop)
+  local out = {}
+  for _, m in ipairs(billing.list(list)) do
+    if m ~= add and m ~= drop then out[#out + 1] = m end
+  end
+  if add then out[#out + 1] = add end
+  return out
+end
+
+-- CQ/CO split of each code the visit billed: {cpt=, plain=, modified=,
+-- modifier=, left=, therapist=, assistant=, role=, line=}.
+local function assistant_splits(visit, units_of)
+  local out = {}
+  local order = assistant.lines_by_code(visit)
+  for _, e in ipairs(order) do
+    local units = units_of(e.cpt)
+    if units then
+      local plain, modified, modifier, left = assistant.split {
+        units = units, timed = billing.is_timed(e.cpt),
+        therapist = e.therapist, assistant = e.assistant, role = e.role,
+      }
+      out[e.cpt] = { cpt = e.cpt, plain = plain, modified = modified, modifier = modifier,
+                     left = left, therapist = e.therapist, assistant = e.assistant,
+                     role = e.role, line = e.lines[1] }
+    end
+  end
+  return out, order
+end
+
+-- ---- rules -----------------------------------------------------------------
+
+local function single_under_8(visit, ctx)
+  local codes, total = timed_minutes(visit)
+  if #codes == 1 and total > 0 and total < 8 then
+    ctx:report(codes[1].line, string.format(
+      "%s for %d min is the only timed service of the day; a single timed service"
+      .. " under 8 minutes is not billed", codes[1].cpt, total))
+  elseif #codes > 1 and total > 0 and total < 8 then
+    ctx:report(nil, string.format(
+      "the day's timed services add up to %d min, under 8: no timed unit is billable", total))
+  end
+end
+
+local function overlapping_segments(visit, ctx)
+  local iv = intervals(visit)
+  for i = 1, #iv do
+    local a = iv[i]
+    for j = i + 1, #iv do
+      local b = iv[j]
+      if b.from >= a.to then break end
+      local overlap = (math.min(a.to, b.to) - b.from) // 60
+      if a.line == b.line then
+        ctx:report(b.line, string.format(
+          "two parts of %s overlap (%s %s and %s %s, %d min): time two clinicians"
+          .. " spend together counts once; record it once, as the therapist's",
+          a.cpt, a.text, a.by or "?", b.text, b.by or "?", overlap))
+      else
+        ctx:report(b.line, string.format(
+          "%s %s overlaps %s %s (line %d) by %d min: only one service per 15-minute"
+          .. " period, except supervised modalities 97010-97028",
+          b.cpt, b.text, a.cpt, a.text, a.line, overlap))
+      end
+    end
+  end
+end
+
+local function total_timed_minutes(visit, ctx)
+  local note = visit.note
+  if not note then return end
+  local codes, total = timed_minutes(visit)
+  local said = note.total_timed_minutes
+  if said ~= nil and said ~= total then
+    local parts = {}
+    for _, c in ipairs(codes) do parts[#parts + 1] = c.cpt .. " " .. c.minutes end
+    ctx:report(nil, string.format(
+      "the note says %d total timed minutes, but the timed lines add up to %d (%s);"
+      .. " the billing and the total timed minutes must be consistent",
+      said, total, #parts > 0 and table.concat(parts, " + ") or "none"))
+  end
+  if said ~= nil and note.total_minutes ~= nil and note.total_minutes < said then
+    ctx:report(nil, string.format(
+      "the note's total treatment time (%d min) is less than its total timed minutes (%d)",
+      note.total_minutes, said))
+  end
+end
+
+local function discipline_modifier(visit, ctx)
+  local discipline = visit.provider and visit.provider.discipline
+  local want = MODIFIERS[discipline]
+  for i, line in ipairs(visit.lines) do
+    local sent = discipline_modifiers(line)
+    if #sent > 1 then
+      ctx:report(i, string.format("%s carries %s: a line takes only one of GP/GO/GN",
+        line.cpt, table.concat(sent, " and ")))
+    elseif #sent == 1 and want and sent[1] ~= want then
+      ctx:report(i, string.format(
+        "%s was sent with %s (%s plan of care), but the provider's discipline is %s: use %s",
+        line.cpt, sent[1], DISCIPLINE_OF[sent[1]], discipline, want))
+    end
+  end
+end
+
+local function assistant_modifier(visit, ctx)
+  local want = MODIFIERS[visit.provider and visit.provider.discipline]
+  for i, line in ipairs(visit.lines) do
+    local effective = discipline_modifiers(line)[1] or want
+    for _, m in ipairs(billing.list(line.modifiers)) do
+      local pair = assistant.PAIRED_WITH[m]
+      if pair and effective ~= pair then
+        ctx:report(i, string.format(
+          "%s carries %s, which must pair with %s, but the line's discipline modifier is %s;"
+          .. " unpaired claims are returned as unprocessable",
+          line.cpt, m, pair, effective or "missing"))
+      end
+    end
+  end
+  local splits, order = assistant_splits(visit, function(cpt)
+    local u = ctx.units.by_code[cpt]
+    return u and u.units
+  end)
+  for _, e in ipairs(order) do
+    local s = splits[e.cpt]
+    if s and s.modified > 0 then
+      local msg = string.format(
+        "%s: the %s furnished %d min on their own, more than 10%% of the %d min left after"
+        .. " the therapist's full units, so %d unit%s bill%s with %s (paid at 85%%)",
+        s.cpt, s.role, s.assistant, s.left, s.modified, s.modified == 1 and "" or "s",
+        s.modified == 1 and "s" or "", s.modifier)
+      if s.plain > 0 then
+        msg = msg .. string.format(" and %d without", s.plain)
+      end
+      ctx:report(s.line, msg, { severity = "info" })
+    end
+  end
+end
+
+local function telehealth(visit, ctx)
+  local th = visit.telehealth
+  if not th then return end
+  local date = visit.date
+  local w = window_for(date)
+  if not w then
+    local g = gap_for(date)
+    ctx:report(nil, string.format("telehealth on %s is outside Medicare telehealth for"
+      .. " therapists: %s; bill it only in person (an ABN may apply)",
+      date, g and g.why or "no window covers this date"))
+    return
+  end
+  local discipline = visit.provider and visit.provider.discipline
+  if not contains(w.disciplines, discipline) then
+    ctx:report(nil, string.format("telehealth by a %s is not covered for %s",
+      tostring(discipline), date))
+  end
+  local pos = visit.pos
+  if contains(w.modifiers, "95") then
+    if contains(TELEHEALTH_POS, pos) then
+      ctx:report(nil, string.format("through 2023-12-31 a telehealth visit reports the place"
+        .. " of service it would have had in person (e.g. 11) with modifier 95, not POS %s", pos))
+    end
+    for i, line in ipairs(visit.lines) do
+      if not billing.has_modifier(line, "95") then
+        ctx:report(i, line.cpt .. " lacks modifier 95: through 2023-12-31 each telehealth"
+          .. " line carries 95")
+      end
+    end
+    return
+  end
+  local want
+  if th.patient_at_home == true then want = "10"
+  elseif th.patient_at_home == false then want = "02" end
+  if want and pos ~= want then
+    ctx:report(nil, string.format("telehealth with the patient %s is POS %s, not %s",
+      want == "10" and "at home" or "away from home", want, tostring(pos)))
+  elseif not want and not contains(TELEHEALTH_POS, pos) then
+    ctx:report(nil, string.format("from 2024-01-01 telehealth is reported with POS 02 or 10,"
+      .. " not %s", tostring(pos)))
+  end
+  for i, line in ipairs(visit.lines) do
+    if billing.has_modifier(line, "95") then
+      ctx:report(i, line.cpt .. " carries modifier 95: from 2024-01-01 professional claims"
+        .. " use POS 02/10 instead (95 stays on institutional claims only)",
+        { severity = "warning" })
+    end
+  end
+end
+
+-- CQ/CO on the claim lines: a code furnished in part by an assistant beyond
+-- the de minimis splits into units without and units with the modifier.
+local function claim(visit, claim_lines, _)
+  local splits = assistant_splits(visit, function(cpt)
+    for _, cl in ipairs(claim_lines) do
+      if cl.cpt == cpt then return cl.units end
+    end
+    return nil
+  end)
+  local out = {}
+  for _, cl in ipairs(claim_lines) do
+    local s = splits[cl.cpt]
+    if s and s.modified > 0 and cl.units == s.plain + s.modified then
+      if s.plain > 0 then
+        out[#out + 1] = copy_claim_line(cl, s.plain, modifiers_with(cl.modifiers, nil, s.modifier))
+      end
+      out[#out + 1] = copy_claim_line(cl, s.modified, modifiers_with(cl.modifiers, s.modifier))
+    else
+      out[#out + 1] = cl
+    end
+  end
+  for i = 1, math.max(#claim_lines, #out) do claim_lines[i] = out[i] end
+  return claim_lines
+end
+
+return {
+  name = "Medicare Part B",
+  units = "cms",
+  modifiers = MODIFIERS,
+  telehealth = TELEHEALTH,
+  claim = claim,
+  rules = {
+    billing.units_match { cite = CITE.units, method = "cms" },
+    billing.minutes_missing { cite = CITE.minutes },
+    { id = "single-under-8", severity = "warning", cite = CITE.single,
+      description = "a lone timed service under 8 minutes is not billed",
+      check = single_under_8 },
+    { id = "overlapping-segments", severity = "error", cite = CITE.overlap,
+      description = "timed services do not share minutes",
+      check = overlapping_segments },
+    { id = "total-timed-minutes", severity = "error", cite = CITE.total,
+      description = "the note's total timed minutes agree with the lines",
+      check = total_timed_minutes },
+    { id = "discipline-modifier", severity = "error", cite = CITE.discipline,
+      description = "GP/GO/GN agree with the provider's discipline",
+      check = discipline_modifier },
+    { id = "assistant-modifier", severity = "error", cite = CITE.assistant,
+      description = "CQ/CO pair with GP/GO; assistant time beyond the 10% de minimis",
+      check = assistant_modifier },
+    { id = "telehealth", severity = "error", cite = CITE.telehealth,
+      description = "telehealth dates, place of service and modifiers",
+      check = telehealth },
+  },
+}
