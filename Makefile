@@ -34,7 +34,7 @@ CMOCKA_LIBS = $(call lazy,CMOCKA_LIBS,--libs cmocka)
 EDIT_CFLAGS = $(call lazy,EDIT_CFLAGS,--cflags libedit)
 EDIT_LIBS = $(call lazy,EDIT_LIBS,--libs libedit)
 
-ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) -fPIC -MMD -MP -Icore $(CFLAGS)
+ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) -fPIC -MMD -MP -Icore -Ilua $(CFLAGS)
 
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 B := build
@@ -45,6 +45,11 @@ LUA_BIN_SRC := $(sort $(wildcard lua/main.c lua/cli_*.c))
 LUA_MOD_SRC := $(filter-out $(LUA_BIN_SRC),$(sort $(wildcard lua/*.c)))
 CORE_TESTS := $(patsubst tests/core/%.c,%,$(sort $(wildcard tests/core/test_*.c)))
 LUA_TESTS := $(patsubst tests/lua/%.c,%,$(sort $(wildcard tests/lua/test_*.c)))
+
+# The Lua half (lua/eightmin/*.lua) is compiled into the binary and the .so,
+# so both work from any directory.
+LUA_HALF := $(sort $(wildcard lua/eightmin/*.lua))
+LUA_MOD_SRC += $(B)/gen/lua_sources.c
 
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 CORE_SAN_OBJ := $(CORE_SRC:%.c=$(BS)/%.o)
@@ -72,6 +77,10 @@ deps:
 	  { echo "make deps: apt-get could not install$$missing" >&2; exit 2; }; \
 	fi
 
+$(B)/gen/lua_sources.c: $(LUA_HALF) lua/embed.sh
+	@mkdir -p $(@D)
+	sh lua/embed.sh $(LUA_HALF) > $@.tmp && mv $@.tmp $@
+
 $(B)/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(EXT_CFLAGS) $(CMOCKA_CFLAGS) -c $< -o $@
@@ -79,6 +88,14 @@ $(B)/%.o: %.c | deps
 $(BS)/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN) $(EXT_CFLAGS) $(CMOCKA_CFLAGS) -c $< -o $@
+
+# Generated sources compile from build/gen into both object trees.
+$(B)/$(B)/gen/%.o: $(B)/gen/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ilua $(EXT_CFLAGS) -c $< -o $@
+$(BS)/$(B)/gen/%.o: $(B)/gen/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN) -Ilua $(EXT_CFLAGS) -c $< -o $@
 
 lib/libeightmin.a: $(CORE_OBJ)
 	@mkdir -p $(@D)
@@ -148,8 +165,8 @@ lint:
 test-clang:
 	@if command -v clang >/dev/null; then \
 	  echo "== clang -Werror syntax check"; \
-	  for f in $(CORE_SRC) $(LUA_MOD_SRC) $(LUA_BIN_SRC); do \
-	    clang $(CSTD) $(WARN) -Icore $(EXT_CFLAGS) -fsyntax-only $$f || exit 1; done; \
+	  for f in $(CORE_SRC) $(LUA_MOD_SRC) $(LUA_BIN_SRC) $(wildcard tests/*/test_*.c); do \
+	    clang $(CSTD) $(WARN) -Icore -Ilua $(EXT_CFLAGS) $(CMOCKA_CFLAGS) -fsyntax-only $$f || exit 1; done; \
 	else echo "== clang not installed: skipped the clang check"; fi
 
 .PHONY: demo

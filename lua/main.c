@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "host.h"
 
 static const char usage_text[] =
     "usage: eightmin COMMAND [ARGS]\n"
@@ -10,8 +11,14 @@ static const char usage_text[] =
     "Checks and prepares outpatient therapy claims.\n"
     "\n"
     "commands:\n"
-    "  units [--method cms|ama] [--json] CODE=MINUTES ...\n"
-    "                  units per code under the CMS 8-minute rule or the AMA rule\n"
+    "  units [--method cms|ama|--payer NAME] [--json] [--explain] CODE=MINUTES ...\n"
+    "                  units per code under the CMS 8-minute rule, the AMA rule\n"
+    "                  or a payer's own policy\n"
+    "  check [--payer NAME|FILE] [--clinic FILE] [--format text|ndjson] [FILE|-]\n"
+    "                  check visits (NDJSON) and print claim lines and findings\n"
+    "  payers          list the payer scripts eightmin can find\n"
+    "  run SCRIPT.lua [ARGS]\n"
+    "                  run a trusted workflow script with the full API\n"
     "\n"
     "Run 'eightmin COMMAND --help' for a command's options.\n";
 
@@ -20,8 +27,24 @@ typedef struct command {
     int (*run)(int argc, char **argv);
 } command;
 
+/* units without --payer needs no Lua; with it, the payer script decides. */
+static int run_units(int argc, char **argv)
+{
+    for (int i = 0; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--payer") || !strncmp(argv[i], "--payer=", 8))
+            return host_run("units", argc, argv);
+    return cli_units(argc, argv);
+}
+
+static int run_check(int argc, char **argv) { return host_run("check", argc, argv); }
+static int run_payers(int argc, char **argv) { return host_run("payers", argc, argv); }
+static int run_script(int argc, char **argv) { return host_run("run", argc, argv); }
+
 static const command commands[] = {
-    {"units", cli_units},
+    {"units", run_units},
+    {"check", run_check},
+    {"payers", run_payers},
+    {"run", run_script},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,323 @@
+-- eightmin.check: one visit through a payer's and a clinic's scripts:
+-- units, rules, claim lines, findings.
+local core = require "eightmin.core"
+local plugin = require "eightmin.plugin"
+
+local sandbox = core.sandbox
+local SEVERITY = plugin.SEVERITY
+local M = {}
+
+M.RULE_BUDGET = 10000000 -- instructions for one rule on one visit
+
+-- Which discipline a performer's role belongs to.
+local ROLE_DISCIPLINE = {
+  PT = "PT", PTA = "PT", DPT = "PT",
+  OT = "OT", OTA = "OT", COTA = "OT", OTR = "OT",
+  SLP = "SLP", SLPA = "SLP", ["SLP-A"] = "SLP", CCC = "SLP",
+}
+M.ROLE_DISCIPLINE = ROLE_DISCIPLINE
+
+local function applies(rule, date)
+  return (not rule.from or rule.from <= date) and (not rule.to or date <= rule.to)
+end
+
+-- A read-only view of a host table for scripts (nested tables too).
+local function readonly(t)
+  if type(t) ~= "table" then return t end
+  return setmetatable({}, {
+    __index = function(_, k) return readonly(t[k]) end,
+    __newindex = function() error("this table is read-only", 2) end,
+    __pairs = function()
+      local k
+      return function()
+        local v
+        k, v = next(t, k)
+        return k, readonly(v)
+      end
+    end,
+    __len = function() return #t end,
+    __metatable = false,
+  })
+end
+M.readonly = readonly
+
+local function finding(visit, line, rule, severity, message, cite)
+  return { visit = visit.id, line = line or 0, rule = rule, severity = severity,
+           message = message, cite = cite }
+end
+
+-- The context a rule sees: ctx:report, ctx.units, ctx.payer, ctx:arg ...
+local function make_ctx(visit, env, rule, out)
+  local fields = {
+    units = env.units_view, payer = env.payer_view, clinic = env.clinic_view,
+    hints = env.hints_view, date = visit.date, rule = rule.name,
+  }
+  local methods = {}
+  function methods.report(_, line, message, opts)
+    local n
+    if line == nil then
+      n = 0
+    elseif math.type(line) == "integer" then
+      n = line
+    elseif type(line) == "userdata" then
+      n = line.index -- a Line view
+    else
+      error("ctx:report: the first argument must be a line, a line number or nil", 2)
+    end
+    if n < 0 or n > #visit.lines then
+      error(("ctx:report: visit %s has no line %d"):format(visit.id, n), 2)
+    end
+    if type(message) ~= "string" then
+      error("ctx:report: the message must be a string", 2)
+    end
+    local severity, cite = rule.severity, rule.cite
+    if opts ~= nil then
+      if type(opts) ~= "table" then error("ctx:report: options must be a table", 2) end
+      local s, c = rawget(opts, "severity"), rawget(opts, "cite")
+      if s ~= nil then
+        if not SEVERITY[s] then error("ctx:report: severity must be error, warning or info", 2) end
+        severity = s
+      end
+      if c ~= nil then
+        if type(c) ~= "string" then error("ctx:report: cite must be a string", 2) end
+        cite = c
+      end
+    end
+    out[#out + 1] = finding(visit, n, rule.name, severity, message, cite)
+  end
+  function methods.arg(_, name, default)
+    local v = env.args[name]
+    if v == nil then return default end
+    return v
+  end
+  return setmetatable({}, {
+    __index = function(_, k)
+      local v = fields[k]
+      if v == nil then v = methods[k] end
+      return v
+    end,
+    __newindex = function() error("ctx is read-only", 2) end,
+    __metatable = false,
+  })
+end
+
+-- Runs fn under the rule budget; a failure becomes one error finding.
+local function run_guarded(visit, name, out, fn, ...)
+  local ok, a, b = sandbox.run(M.RULE_BUDGET, fn, ...)
+  if ok then return true, a end
+  local kind = b
+  local msg = a
+  if kind == "budget" or kind == "memory" then
+    msg = tostring(a)
+  end
+  out[#out + 1] = finding(visit, 0, name, "error", ("%s aborted: %s"):format(name, tostring(msg)),
+                          nil)
+  return false
+end
+
+-- Units of the visit under the payer's policy. Returns a units table
+-- {method, timed_minutes, timed_units, total_units, lines, by_code}.
+local function compute_units(visit, payer, clinic, out, env)
+  local items, unknown = {}, {}
+  for _, line in ipairs(visit.lines) do
+    if core.code(line.cpt) then
+      items[#items + 1] = { cpt = line.cpt, minutes = line.minutes or 0 }
+    elseif not unknown[line.cpt] then
+      unknown[line.cpt] = true
+      out[#out + 1] = finding(visit, line.index, "eightmin.unknown-code", "warning",
+        ("%s is not a physical-medicine code eightmin knows; its units were not checked"):format(
+          line.cpt), nil)
+    end
+  end
+  local result, err
+  if type(payer.units) == "function" then
+    local ok, given = run_guarded(visit, payer.id .. ".units", out, payer.units, visit,
+                                  make_ctx(visit, env, { name = payer.id .. ".units",
+                                    severity = "error" }, out))
+    if not ok then return nil end
+    result = { method = "custom", timed_minutes = 0, timed_units = 0, total_units = 0, lines = {} }
+    for _, item in ipairs(items) do
+      local u = type(given) == "table" and rawget(given, item.cpt)
+      if math.type(u) ~= "integer" or u < 0 then
+        out[#out + 1] = finding(visit, 0, payer.id .. ".units", "error",
+          ("the payer's units function gave no whole number of units for %s"):format(item.cpt), nil)
+        return nil
+      end
+      local code = core.code(item.cpt)
+      result.lines[#result.lines + 1] = { cpt = item.cpt, minutes = item.minutes, units = u,
+        reason = "payer-function", timed = code.timed }
+      result.total_units = result.total_units + u
+      if code.timed then
+        result.timed_minutes = result.timed_minutes + item.minutes
+        result.timed_units = result.timed_units + u
+      end
+    end
+  else
+    result, err = core.units(items, payer.units, clinic and clinic.prefer or nil)
+    if not result then
+      out[#out + 1] = finding(visit, 0, "eightmin.units", "error", err,
+                              "CMS Pub. 100-04 ch. 5 §20.2")
+      return nil
+    end
+  end
+  result.by_code = {}
+  for _, l in ipairs(result.lines) do result.by_code[l.cpt] = l end
+  return result
+end
+
+local function visit_discipline(visit, line)
+  local p = visit.provider
+  return (line and ROLE_DISCIPLINE[line.by or ""]) or (p and p.discipline)
+    or (p and ROLE_DISCIPLINE[p.credential or ""])
+end
+
+-- Claim lines: one per code with units, the sent modifiers plus the
+-- payer's discipline modifier, and diagnosis pointers.
+local function build_claims(visit, payer, units)
+  local claims, by_code = {}, {}
+  local discipline_mods = {}
+  for _, m in pairs(payer.modifiers) do discipline_mods[m] = true end
+  for _, line in ipairs(visit.lines) do
+    local c = by_code[line.cpt]
+    if not c then
+      local u = units and units.by_code[line.cpt]
+      c = { visit = visit.id, cpt = line.cpt, modifiers = {}, dx_pointers = {}, lines = {},
+            units = u and u.units or line.units or 1, seen_mod = {}, seen_dx = {} }
+      by_code[line.cpt] = c
+      claims[#claims + 1] = c
+    end
+    c.lines[#c.lines + 1] = line.index
+    for _, m in ipairs(line.modifiers) do
+      if not c.seen_mod[m] then c.seen_mod[m] = true; c.modifiers[#c.modifiers + 1] = m end
+    end
+    for _, d in ipairs(line.dx_pointers) do
+      if not c.seen_dx[d] then c.seen_dx[d] = true; c.dx_pointers[#c.dx_pointers + 1] = d end
+    end
+    local disc = visit_discipline(visit, line)
+    local want = disc and payer.modifiers[disc]
+    c.discipline = c.discipline or want
+  end
+  local out = {}
+  for _, c in ipairs(claims) do
+    local has_discipline = false
+    for _, m in ipairs(c.modifiers) do has_discipline = has_discipline or discipline_mods[m] end
+    if c.discipline and not has_discipline then table.insert(c.modifiers, 1, c.discipline) end
+    if #c.dx_pointers == 0 then
+      for i = 1, math.min(4, #visit.diagnoses) do c.dx_pointers[i] = i end
+    end
+    c.seen_mod, c.seen_dx, c.discipline = nil, nil, nil
+    if c.units > 0 then out[#out + 1] = c end
+  end
+  return out
+end
+
+-- Copies claim lines back from a script's claim hook, checking each.
+local function take_claims(visit, given)
+  if type(given) ~= "table" then return nil, "the claim hook must return the claim lines" end
+  local out = {}
+  for i = 1, #given do
+    local c = rawget(given, i)
+    local at = ("claim line %d"):format(i)
+    if type(c) ~= "table" then return nil, at .. " is not a table" end
+    local cpt, units = rawget(c, "cpt"), rawget(c, "units")
+    if type(cpt) ~= "string" then return nil, at .. ": cpt must be a string" end
+    if math.type(units) ~= "integer" or units < 0 then
+      return nil, at .. ": units must be a whole number >= 0"
+    end
+    local mods, dx = {}, {}
+    for j, m in ipairs(rawget(c, "modifiers") or {}) do
+      if type(m) ~= "string" then return nil, ("%s: modifiers[%d] must be a string"):format(at, j) end
+      mods[j] = m
+    end
+    for j, d in ipairs(rawget(c, "dx_pointers") or {}) do
+      if math.type(d) ~= "integer" then return nil, ("%s: dx_pointers[%d] must be a whole number"):format(at, j) end
+      dx[j] = d
+    end
+    local lines = {}
+    for j, l in ipairs(rawget(c, "lines") or {}) do lines[j] = l end
+    out[#out + 1] = { visit = visit.id, cpt = cpt, units = units, modifiers = mods,
+                      dx_pointers = dx, lines = lines }
+  end
+  return out
+end
+
+local function copy_claims(claims)
+  local out = {}
+  for i, c in ipairs(claims) do
+    local m, d, l = {}, {}, {}
+    for j, v in ipairs(c.modifiers) do m[j] = v end
+    for j, v in ipairs(c.dx_pointers) do d[j] = v end
+    for j, v in ipairs(c.lines) do l[j] = v end
+    out[i] = { visit = c.visit, cpt = c.cpt, units = c.units, modifiers = m, dx_pointers = d,
+               lines = l }
+  end
+  return out
+end
+
+-- Checks one visit. opts.args: script arguments ("medicare.tiebreak" = ...).
+-- Returns {visit, payer, clinic, units, claims, findings}.
+function M.visit(visit, payer, clinic, opts)
+  opts = opts or {}
+  local out = {}
+  local result = { visit = visit, payer = payer, clinic = clinic, findings = out, claims = {} }
+  local args = {}
+  for k, v in pairs(payer.args or {}) do args[payer.id .. "." .. k] = v end
+  for k, v in pairs(clinic and clinic.args or {}) do args[clinic.id .. "." .. k] = v end
+  for k, v in pairs(opts.args or {}) do args[k] = v end
+  local env = {
+    payer_view = readonly({ id = payer.id, name = payer.name, telehealth = payer.telehealth,
+                            modifiers = payer.modifiers }),
+    clinic_view = clinic and readonly({ id = clinic.id, name = clinic.name }) or nil,
+    hints_view = readonly(clinic and clinic.hints or {}),
+    args = args,
+  }
+  local eff = payer.effective
+  if eff and ((eff.from and visit.date < eff.from) or (eff.to and visit.date > eff.to)) then
+    out[#out + 1] = finding(visit, 0, "eightmin.payer-dates", "error",
+      ("%s (%s) covers dates of service %s to %s; this visit is on %s"):format(
+        payer.id, payer.name, eff.from or "any", eff.to or "any", visit.date), nil)
+    return result
+  end
+  local units = compute_units(visit, payer, clinic, out, env)
+  result.units = units
+  env.units_view = readonly(units or { by_code = {}, lines = {} })
+  local rules = {}
+  for _, r in ipairs(payer.rules) do rules[#rules + 1] = r end
+  for _, r in ipairs(clinic and clinic.rules or {}) do rules[#rules + 1] = r end
+  for _, rule in ipairs(rules) do
+    if applies(rule, visit.date) then
+      local found = {}
+      local ok = run_guarded(visit, rule.name, out, rule.check, visit, make_ctx(visit, env, rule, found))
+      if ok then
+        for _, f in ipairs(found) do out[#out + 1] = f end
+      end
+    end
+  end
+  local claims = build_claims(visit, payer, units)
+  if payer.claim then
+    local hook = { name = payer.id .. ".claim", severity = "info", cite = nil }
+    local found = {}
+    local work = copy_claims(claims)
+    local ok, ret = run_guarded(visit, hook.name, out, payer.claim, visit, work,
+                                make_ctx(visit, env, hook, found))
+    if ok then
+      local taken, err = take_claims(visit, ret == nil and work or ret)
+      if taken then
+        claims = taken
+        for _, f in ipairs(found) do out[#out + 1] = f end
+      else
+        out[#out + 1] = finding(visit, 0, hook.name, "error", hook.name .. ": " .. err, nil)
+      end
+    end
+  end
+  result.claims = claims
+  if clinic then
+    for _, f in ipairs(out) do
+      local want = clinic.severity[f.rule]
+      if want and SEVERITY[want] > SEVERITY[f.severity] then f.severity = want end
+    end
+  end
+  return result
+end
+
+return M
