@@ -174,8 +174,11 @@ demo: all
 	@sh plugins/examples/demo.sh bin/eightmin
 
 .PHONY: bench
-bench: all
+bench: all $(B)/tests/bench/bench_core
 	@sh tests/bench/run.sh
+
+$(B)/tests/bench/bench_core: $(B)/tests/bench/bench_core.o lib/libeightmin.a
+	$(CC) -o $@ $< lib/libeightmin.a $(CJSON_LIBS) -lm
 
 .PHONY: install
 install: all
