@@ -117,12 +117,13 @@ local function intervals(visit)
   for i, line in ipairs(visit.lines) do
     if not billing.is_supervised(line.cpt) then
       for _, seg in ipairs(billing.list(line.segments)) do
-        local a = billing.clock_seconds(seg.start, visit.date)
-        local b = billing.clock_seconds(seg["end"], visit.date)
+        -- start_second/end_second: the host's exact interval (offsets too).
+        local a = seg.start_second or billing.clock_seconds(seg.start, visit.date)
+        local b = seg.end_second or billing.clock_seconds(seg["end"], visit.date)
         if a and b and b > a then
           out[#out + 1] = { from = a, to = b, line = i, cpt = line.cpt,
                             by = seg.by or line.by,
-                            text = seg.start .. "-" .. seg["end"] }
+                            text = tostring(seg.start) .. "-" .. tostring(seg["end"]) }
         end
       end
     end
