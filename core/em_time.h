@@ -15,6 +15,9 @@
 #define EM_DATE_MIN_YEAR 1800      /* years outside [1800, 9999] are errors */
 #define EM_DATE_MAX_YEAR 9999
 
+/* Parse errors: EM_EINVAL when the text has the wrong form, EM_ERANGE when
+ * a number in it is out of range (hour 25, month 13, Feb 30, year 1700). */
+
 /* ---- dates ---- */
 
 /* Parses exactly "YYYY-MM-DD" (len bytes of s, no NUL needed) and validates
@@ -26,7 +29,8 @@ em_status em_date_parse(const char *s, size_t len, int32_t *days, em_error *err)
 /* Days since 1970-01-01 for a valid y-m-d; no validation. */
 int32_t em_date_from_ymd(int y, int m, int d);
 void em_date_to_ymd(int32_t days, int *y, int *m, int *d);
-/* Writes "YYYY-MM-DD" and a NUL into out (11 bytes). */
+/* Writes "YYYY-MM-DD" and a NUL into out (11 bytes); for a year outside
+ * 0..9999, which cannot be written so, that shape in question marks. */
 void em_date_format(int32_t days, char out[11]);
 /* b - a in days. */
 int32_t em_date_days_between(int32_t a, int32_t b);
@@ -58,7 +62,9 @@ em_status em_timepoint_parse(const char *s, size_t len, em_timepoint *out,
                              em_error *err);
 
 /* Writes "HH:MM" or "HH:MM:SS" (when seconds are not zero), with
- * "YYYY-MM-DDT" before it when the point has a date. out holds 32 bytes. */
+ * "YYYY-MM-DDT" before it when the point has a date and the offset after it
+ * when it has one ("Z" for zero, else "+05:30"), so that the text parses
+ * back to the same point. out holds 32 bytes. */
 void em_timepoint_format(const em_timepoint *tp, char out[32]);
 
 /* ---- durations ---- */
@@ -96,12 +102,14 @@ int64_t em_interval_seconds(const em_interval *iv);
 int32_t em_seconds_to_minutes(int64_t seconds);
 
 /* Total seconds covered by the union of n intervals (overlaps counted
- * once). Does not modify v. */
+ * once; empty or reversed intervals cover nothing). Does not modify v.
+ * Sorts a copy: returns -1 when that copy cannot be allocated. */
 int64_t em_intervals_union_seconds(const em_interval *v, size_t n);
 
 /* True when any two of the n intervals overlap by at least one second
  * (touching ends do not overlap); then *a < *b are the indexes of the first
- * overlapping pair found (O(n log n)). a and b may be NULL. */
+ * overlapping pair found (O(n log n); if the sorted copy cannot be
+ * allocated it falls back to comparing every pair). a and b may be NULL. */
 bool em_intervals_find_overlap(const em_interval *v, size_t n, size_t *a,
                                size_t *b);
 
