@@ -14,7 +14,7 @@ local HINTS = {
   balance = "97112", proprioception = "97112", posture = "97112", coordination = "97112",
   strength = "97110", range_of_motion = "97110", endurance = "97110",
   gait = "97116", stairs = "97116",
-  transfers = "97530", functional = "97530",
+  transfers = "97530", functional = "97530", self_care = "97535",
   mobilization = "97140", soft_tissue = "97140",
 }
 

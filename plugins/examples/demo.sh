@@ -5,8 +5,11 @@
 # sample visits show what the rules catch), so check's exit 1 is fine and
 # only exit 2 (usage, unreadable input) or a crash fails the demo.
 EIGHTMIN=${1:-bin/eightmin}
-here=$(dirname "$0")
-root=$here/../..
+case $EIGHTMIN in
+*/*) EIGHTMIN=$(cd "$(dirname "$EIGHTMIN")" && pwd)/$(basename "$EIGHTMIN") ;;
+esac
+# Run from the top of the tree so that paths in the output read plugins/...
+cd "$(dirname "$0")/../.." || exit 1
 
 echo "== eightmin demo"
 echo
@@ -16,7 +19,7 @@ echo "\$ eightmin units --explain 97112=24 97110=23"
 echo
 echo "-- the sample visits, with the example clinic's rules"
 echo "\$ eightmin check --clinic plugins/clinics/example.lua plugins/examples/visits.ndjson"
-"$EIGHTMIN" check --clinic "$root/plugins/clinics/example.lua" "$here/visits.ndjson"
+"$EIGHTMIN" check --clinic plugins/clinics/example.lua plugins/examples/visits.ndjson
 rc=$?
 case $rc in
 0|1) echo "demo: done (check exit $rc: 1 means some finding is an error, as expected here)" ;;

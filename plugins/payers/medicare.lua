@@ -265,7 +265,11 @@ local function assistant_modifier(visit, ctx)
   end)
   for _, e in ipairs(order) do
     local s = splits[e.cpt]
-    if s and s.modified > 0 then
+    if s and s.modified > 0 and not billing.is_timed(s.cpt) then
+      ctx:report(s.line, string.format(
+        "%s: the %s furnished more than 10%% of this untimed service on their own,"
+        .. " so it bills with %s (paid at 85%%)", s.cpt, s.role, s.modifier), { severity = "info" })
+    elseif s and s.modified > 0 then
       local msg = string.format(
         "%s: the %s furnished %d min on their own, more than 10%% of the %d min left after"
         .. " the therapist's full units, so %d unit%s bill%s with %s (paid at 85%%)",
