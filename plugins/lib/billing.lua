@@ -84,6 +84,7 @@ function billing.billed_units(visit)
         order[#order + 1] = line.cpt
       end
       b.units = b.units + line.units
+      b.no_minutes = b.no_minutes or line.minutes == nil
     end
   end
   return billed, order
@@ -110,7 +111,8 @@ function billing.units_match(opts)
       for _, cpt in ipairs(order) do
         local b = billed[cpt]
         local u = ctx.units.by_code[cpt]
-        if u and u.units ~= nil and b.units ~= u.units then
+        -- A line without minutes is minutes-missing's finding, not this one's.
+        if u and u.units ~= nil and b.units ~= u.units and not b.no_minutes then
           local why = string.format("%s: billed %d, but %d min earn %d unit%s under the %s",
             cpt, b.units, u.minutes or 0, u.units, u.units == 1 and "" or "s", label)
           if method == "cms" and ctx.units.timed_minutes then
