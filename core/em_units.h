@@ -6,7 +6,19 @@
  *    go to the codes with the most leftover minutes.
  *  - AMA per code: each code rounded alone at the midpoint, no pooling.
  *  - custom: unit length, threshold for the first unit, pooled or not.
- * Untimed codes earn 1 unit and never count toward timed minutes. */
+ * Untimed codes earn 1 unit and never count toward timed minutes.
+ *
+ * Which numbers apply to which code:
+ *  - the policy (its unit_minutes, threshold and pooled) governs the timed
+ *    codes whose table unit_minutes is 15; a custom policy's numbers replace
+ *    15 and 8 for them;
+ *  - a timed code with another unit length (work hardening 97545/97546,
+ *    60 minutes) is rounded alone at its own midpoint (threshold
+ *    unit / 2 + 1, 31 for an hour), never pooled, whatever the policy; its
+ *    minutes and units still count in timed_minutes and timed_units;
+ *  - untimed codes: 1 unit per day, even with 0 minutes.
+ * The pooled total is the minutes of the pooled codes only, so 97112 7 +
+ * 97545 5 earns 0 units under CMS though timed_minutes is 12. */
 #ifndef EM_UNITS_H
 #define EM_UNITS_H
 
@@ -35,7 +47,9 @@ typedef struct em_unit_policy {
 extern const em_unit_policy em_policy_cms; /* 15, 8, pooled */
 extern const em_unit_policy em_policy_ama; /* 15, 8, per code */
 
-/* Checks a policy: 1 <= unit_minutes <= 240, 1 <= threshold <= unit_minutes. */
+/* Checks a policy: 1 <= unit_minutes <= 240, 1 <= threshold <= unit_minutes,
+ * method one of the three. err->field: "unit_minutes", "threshold" or
+ * "method" (EM_ERANGE for numbers, EM_EINVAL for the method or NULL). */
 em_status em_policy_check(const em_unit_policy *p, em_error *err);
 
 /* Looks up "cms" or "ama"; NULL otherwise. */
@@ -43,10 +57,21 @@ const em_unit_policy *em_policy_by_name(const char *name);
 const char *em_method_name(em_unit_method m); /* "cms", "ama", "custom" */
 
 /* Units for a number of minutes under one code's rounding (no pooling):
- * 0 below threshold, else floor((minutes - threshold) / unit) + 1. */
+ * 0 below threshold, else floor((minutes - threshold) / unit) + 1.
+ * 0 as well for minutes < 0, unit_minutes < 1 or threshold < 1. */
 int em_units_for_minutes(int minutes, int unit_minutes, int threshold);
 
-/* Why a code got the units it got (stable strings via em_unit_reason_name). */
+/* Why a code got the units it got (stable strings via em_unit_reason_name).
+ * A timed code always gets full or full + 1 units (threshold <= unit), and:
+ *   units == full + 1             -> leftover-unit (so leftover_minutes > 0)
+ *   units == full, full > 0       -> full-units
+ *   units == 0, pooled, minutes > 0 and the pooled total >= threshold
+ *                                 -> outranked; this includes a day whose
+ *                                    pooled units are all full units (97110
+ *                                    30 + 97140 3: 97140 is outranked)
+ *   units == 0 otherwise          -> below-threshold: minutes < threshold
+ *                                    alone, or the pooled total < threshold,
+ *                                    or a pooled code with 0 minutes. */
 typedef enum em_unit_reason {
     EM_REASON_UNTIMED = 0,     /* "untimed": 1 unit per day */
     EM_REASON_FULL,            /* "full-units": only its full units (leftover, if any, lost) */
@@ -88,8 +113,18 @@ typedef struct em_unit_result {
 /* Computes units. out must hold n lines. prefer (may be NULL) lists codes
  * in tie-break order for leftover units when leftover minutes are equal:
  * a listed code beats an unlisted one, earlier beats later; unlisted codes
- * keep input order. Errors: unknown code, minutes outside 0..1440, a day's
- * timed minutes over 1440, bad policy; err->field is "items[i]" or similar. */
+ * keep input order (NULL entries are skipped). Pooled leftover units: the
+ * pooled total T gives em_units_for_minutes(T, unit, threshold) units; each
+ * pooled code keeps floor(m / unit); the rest go one each to the codes with
+ * the largest leftover minutes (never to a code with none).
+ * Errors (result is zeroed, out is scratch):
+ *   EM_EINVAL "items[i]": code missing, not code-shaped, or "unknown code X";
+ *   EM_ERANGE "items[i].minutes": minutes outside 0..1440, or an untimed
+ *     code repeated to more than 1440 minutes;
+ *   EM_ERANGE "items": "timed minutes add up to N, more than a day (1440)";
+ *   a bad policy: em_policy_check's error with field "policy.<field>";
+ *   EM_EINVAL for NULL codes/result, NULL items/out with n > 0, NULL prefer
+ *     with n_prefer > 0. */
 em_status em_units_compute(const em_code_table *codes, const em_unit_policy *policy,
                            const em_unit_item *items, size_t n,
                            const char *const *prefer, size_t n_prefer,
