@@ -77,6 +77,15 @@ void emL_register_date(lua_State *L);   /* date, date_string, days_between, add_
 void emL_register_reader(lua_State *L); /* read */
 void emL_register_encode(lua_State *L); /* visit, write_finding, write_claim */
 
+/* [-0, +0, v] Raises a bad-argument error for argument arg: "path: expected
+ * expected, got <type or number>", describing the value at idx. */
+int emL_fielderror(lua_State *L, int arg, const char *path, const char *expected, int idx);
+/* [-0, +0, v] The whole number at idx (a float with an integral value is
+ * fine), or raises as emL_fielderror. */
+lua_Integer emL_checkwhole(lua_State *L, int arg, int idx, const char *path);
+/* [-0, +0, v] Raises "path: unknown field 'k'" unless every key of the
+ * table at idx is one of known (NULL-terminated). */
+void emL_checkkeys(lua_State *L, int arg, int idx, const char *path, const char *const known[]);
 /* [-0, +2, m] Pushes nil and err formatted as "file:record: field: message";
  * returns 2, so a binding can `return emL_pusherror(L, &err);`. */
 int emL_pusherror(lua_State *L, const em_error *err);
