@@ -1,4 +1,4 @@
-/* embed.h: the Lua half of the API (lua/eightmin/*.lua), compiled in by
+/* embed.h: the Lua half of the API (the files of lua/eightmin), compiled in by
  * lua/embed.sh. */
 #ifndef EML_EMBED_H
 #define EML_EMBED_H
