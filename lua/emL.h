@@ -75,7 +75,7 @@ void emL_register_units(lua_State *L);  /* units, units_for_minutes, code, codes
 void emL_register_date(lua_State *L);   /* date, date_string, days_between, add_days,
                                            weekday, time, minutes_between */
 void emL_register_reader(lua_State *L); /* read */
-void emL_register_encode(lua_State *L); /* visit, write_finding, write_claim */
+void emL_register_encode(lua_State *L); /* visit, write_finding, write_claim, write_units */
 
 /* [-0, +0, v] Raises a bad-argument error for argument arg: "path: expected
  * expected, got <type or number>", describing the value at idx. */

@@ -313,7 +313,7 @@ void emL_pushjson(lua_State *L, int idx, const char *root)
 /* visit(json_text | table, [source]) -> Visit | nil, msg */
 static int l_visit(lua_State *L)
 {
-    const char *source = luaL_optstring(L, 2, "");
+    const char *source = luaL_optstring(L, 2, NULL);
     int t = lua_type(L, 1);
     luaL_argexpected(L, t == LUA_TSTRING || t == LUA_TTABLE, 1, "JSON text or table");
     if (t == LUA_TTABLE)
@@ -458,10 +458,83 @@ static int l_write_claim(lua_State *L)
     return write_result(L, em_json_write_claim_line(f, &c));
 }
 
+/* lines[i][key] as a count (0 or more); raises naming the path. */
+static int line_count(lua_State *L, int line, lua_Integer i, const char *key)
+{
+    char path[64];
+    snprintf(path, sizeof path, "result.lines[%lld].%s", (long long)i, key);
+    lua_getfield(L, line, key);
+    lua_Integer v = emL_checkwhole(L, 1, -1, path);
+    if (v < 0 || v > INT_MAX)
+        luaL_argerror(L, 1, lua_pushfstring(L, "%s: %I is out of range (0 or more)", path, v));
+    lua_pop(L, 1);
+    return (int)v;
+}
+
+/* write_units(result, [file]) -> true: a units() result as one JSON line,
+ * as `eightmin units --json` prints it. Reasons must be core's. */
+static int l_write_units(lua_State *L)
+{
+    static const char *const methods[] = {"cms", "ama", "custom", NULL};
+    luaL_checktype(L, 1, LUA_TTABLE);
+    FILE *f = out_file(L, 2);
+    lua_settop(L, 2);
+    em_unit_result r;
+    memset(&r, 0, sizeof r);
+    const char *method = field_string(L, "result", "method", true);
+    int m = 0;
+    while (methods[m] && strcmp(methods[m], method) != 0)
+        m++;
+    if (!methods[m])
+        luaL_argerror(L, 1, lua_pushfstring(L, "result.method: '%s' is not cms, ama or custom",
+                                            method));
+    r.method = (em_unit_method)m;
+    r.timed_minutes = field_count(L, "result", "timed_minutes", true);
+    r.timed_units = field_count(L, "result", "timed_units", false);
+    r.total_units = field_count(L, "result", "total_units", true);
+    if (lua_getfield(L, 1, "lines") != LUA_TTABLE)
+        emL_fielderror(L, 1, "result.lines", "array of lines", -1);
+    int lines = lua_gettop(L);
+    size_t n = lua_rawlen(L, lines);
+    luaL_argcheck(L, n <= CLAIM_MAX_ITEMS, 1, "result.lines: too many");
+    em_unit_line *out = lua_newuserdatauv(L, n * sizeof *out + 1, 0);
+    memset(out, 0, n * sizeof *out);
+    char path[64];
+    for (size_t i = 0; i < n; i++) {
+        lua_Integer li = (lua_Integer)i + 1;
+        snprintf(path, sizeof path, "result.lines[%zu]", i + 1);
+        if (lua_rawgeti(L, lines, li) != LUA_TTABLE)
+            emL_fielderror(L, 1, path, "table", -1);
+        int line = lua_gettop(L);
+        snprintf(path, sizeof path, "result.lines[%zu].cpt", i + 1);
+        if (lua_getfield(L, line, "cpt") != LUA_TSTRING)
+            emL_fielderror(L, 1, path, "string", -1);
+        out[i].cpt = lua_tostring(L, -1);  /* anchored in the line, which lines anchors */
+        out[i].code = em_codes_find(emL_codes(L), out[i].cpt);
+        out[i].minutes = line_count(L, line, li, "minutes");
+        out[i].units = line_count(L, line, li, "units");
+        snprintf(path, sizeof path, "result.lines[%zu].reason", i + 1);
+        if (lua_getfield(L, line, "reason") != LUA_TSTRING)
+            emL_fielderror(L, 1, path, "string", -1);
+        const char *reason = lua_tostring(L, -1);
+        int k = EM_REASON_UNTIMED;
+        while (k <= EM_REASON_OUTRANKED && strcmp(em_unit_reason_name((em_unit_reason)k), reason))
+            k++;
+        if (k > EM_REASON_OUTRANKED)
+            luaL_argerror(L, 1, lua_pushfstring(L, "%s: '%s' is not a reason units() gives",
+                                                path, reason));
+        out[i].reason = (em_unit_reason)k;
+        lua_settop(L, line - 1);
+    }
+    r.n_lines = n;
+    return write_result(L, em_json_write_units(f, &r, out));
+}
+
 static const luaL_Reg encode_funcs[] = {
     {"visit", l_visit},
     {"write_finding", l_write_finding},
     {"write_claim", l_write_claim},
+    {"write_units", l_write_units},
     {NULL, NULL},
 };
 

@@ -87,10 +87,17 @@ static em_unit_policy units_policy(lua_State *L, int arg)
     if (lua_getfield(L, arg, "pooled") != LUA_TBOOLEAN)
         emL_fielderror(L, arg, "policy.pooled", "boolean", -1);
     p.pooled = lua_toboolean(L, -1);
-    if (lua_getfield(L, arg, "method") != LUA_TNIL) {
+    if (lua_getfield(L, arg, "method") != LUA_TNIL) {  /* a label: the numbers decide */
         if (lua_type(L, -1) != LUA_TSTRING)
             emL_fielderror(L, arg, "policy.method", "string", -1);
-        p.method = (em_unit_method)luaL_checkoption(L, -1, NULL, labels);
+        const char *label = lua_tostring(L, -1);
+        int m = 0;
+        while (labels[m] && strcmp(labels[m], label) != 0)
+            m++;
+        if (!labels[m])
+            luaL_argerror(L, arg, lua_pushfstring(L, "policy.method: '%s' is not cms, ama or "
+                                                     "custom", label));
+        p.method = (em_unit_method)m;
     }
     lua_pop(L, 4);
     em_error err;
