@@ -15,11 +15,12 @@ typedef struct view {
 void emL_pushowner(lua_State *L, int idx)
 {
     idx = lua_absindex(L, idx);
-    /* a visit view has no user value: it is its own owner */
-    if (lua_type(L, idx) == LUA_TUSERDATA && lua_getiuservalue(L, idx, 1) != LUA_TNONE)
-        return;
-    if (lua_type(L, idx) == LUA_TUSERDATA)
+    /* a visit view is its own owner (its user values cache its parts) */
+    if (lua_type(L, idx) == LUA_TUSERDATA && !luaL_testudata(L, idx, EML_VISIT)) {
+        if (lua_getiuservalue(L, idx, 1) != LUA_TNONE)
+            return;
         lua_pop(L, 1);
+    }
     lua_pushvalue(L, idx);
 }
 

@@ -38,9 +38,16 @@ static const void *visit_check(lua_State *L, int i)
     return emL_checkvisit(L, i);
 }
 
+/* User values of a visit view: its parts, made on first use, so a rule
+ * that reads visit.lines in a loop makes one view, not one per read. */
+enum { SLOT_PATIENT = 1, SLOT_PROVIDER, SLOT_TELEHEALTH, SLOT_DIAGNOSES, SLOT_LINES, SLOT_NOTE,
+       SLOT_EPISODE, N_SLOTS = SLOT_EPISODE };
+
 void emL_pushvisit(lua_State *L, em_visit *v, bool owned)
 {
-    emL_visitud *ud = lua_newuserdatauv(L, sizeof *ud, 0);
+    /* the one allocation before the view owns v: if it raises, v is the
+     * caller's still (it may free v in its handler) */
+    emL_visitud *ud = lua_newuserdatauv(L, sizeof *ud, N_SLOTS);
     ud->v = v;
     ud->owned = owned;
     luaL_setmetatable(L, EML_VISIT);
@@ -62,9 +69,34 @@ static void visit_pushpath(lua_State *L, const void *rec)
     lua_pushliteral(L, "visit");
 }
 
+/* Pushes the cached view in slot, if made already. */
+static bool cached(lua_State *L, int slot)
+{
+    if (lua_getiuservalue(L, 1, slot) == LUA_TUSERDATA)
+        return true;
+    lua_pop(L, 1);
+    return false;
+}
+
+static void cache(lua_State *L, int slot)
+{
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, 1, slot);
+}
+
+static const int field_slot[] = {
+    [VISIT_PATIENT] = SLOT_PATIENT, [VISIT_PROVIDER] = SLOT_PROVIDER,
+    [VISIT_TELEHEALTH] = SLOT_TELEHEALTH, [VISIT_DIAGNOSES] = SLOT_DIAGNOSES,
+    [VISIT_LINES] = SLOT_LINES, [VISIT_NOTE] = SLOT_NOTE, [VISIT_EPISODE] = SLOT_EPISODE,
+    [VISIT_RECORD] = 0
+};
+
 static void visit_push(lua_State *L, const void *rec, int id)
 {
     const em_visit *v = rec;
+    int slot = field_slot[id];
+    if (slot && cached(L, slot))
+        return;
     switch (id) {
     case VISIT_ID: emL_pushstring_or_nil(L, v->id); break;
     case VISIT_DATE: emL_pushdate(L, v->date); break;
@@ -106,6 +138,8 @@ static void visit_push(lua_State *L, const void *rec, int id)
         break;
     default: lua_pushnil(L); break;
     }
+    if (slot && !lua_isnil(L, -1))
+        cache(L, slot);
 }
 
 static const emL_viewtype visit_type = {

@@ -203,6 +203,9 @@ static void test_lists(void **state)
         "eq(table.concat(keys, ' '), '1=97112 2=97110 3=97530 4=97010', 'pairs over a list')\n"
         "deq(visit.diagnoses:totable(), {'I69.354', 'R26.81'}, 'diagnoses:totable()')\n"
         "eq(lines == visit.lines, true, 'two views of one list are equal')\n"
+        "eq(rawequal(visit.lines, visit.lines), true, 'a visit makes its parts once')\n"
+        "eq(rawequal(visit.note, visit.note), true, 'the note too')\n"
+        "eq(rawequal(lines[1], lines[1]), false, 'lines are views made per read')\n"
         "eq(lines[1] == visit:line(1), true, 'two views of one line are equal')\n"
         "eq(lines[1] == lines[2], false, 'different lines differ')\n"
         "eq(visit.diagnoses == lines[1].modifiers, false, 'different lists differ')\n");
@@ -531,6 +534,51 @@ static void test_sparse_visit(void **state)
         "eq(tostring(h.provider), 'provider (no npi)')\n");
 }
 
+/* A small JSON encoder in Lua: enough for what totable() returns. */
+static const char lua_tojson[] =
+    "local function enc(x)\n"
+    "  local t = type(x)\n"
+    "  if t == 'string' then\n"
+    "    return '\"' .. x:gsub('[%c\"\\\\]', function(c)\n"
+    "      return string.format('\\\\u%04x', c:byte()) end) .. '\"'\n"
+    "  elseif math.type(x) == 'integer' then return string.format('%d', x)\n"
+    "  elseif t == 'number' then return string.format('%.17g', x)\n"
+    "  elseif t == 'boolean' then return tostring(x)\n"
+    "  end\n"
+    "  local parts = {}\n"
+    "  if #x > 0 then\n"
+    "    for _, v in ipairs(x) do parts[#parts + 1] = enc(v) end\n"
+    "    return '[' .. table.concat(parts, ',') .. ']'\n"
+    "  end\n"
+    "  local keys = {}\n"
+    "  for k in pairs(x) do keys[#keys + 1] = k end\n"
+    "  table.sort(keys)\n"
+    "  for _, k in ipairs(keys) do parts[#parts + 1] = enc(k) .. ':' .. enc(x[k]) end\n"
+    "  return '{' .. table.concat(parts, ',') .. '}'\n"
+    "end\n"
+    "return enc(...)\n";
+
+/* totable() gives the record format back: encoded and parsed again, the
+ * visit reads the same. */
+static void test_roundtrip(void **state)
+{
+    lua_State *L = *state;
+    assert_int_equal(luaL_loadstring(L, lua_tojson), LUA_OK);
+    lua_getglobal(L, "visit");
+    lua_getfield(L, -1, "totable");
+    lua_insert(L, -2);
+    assert_int_equal(lua_pcall(L, 1, 1, 0), LUA_OK);
+    assert_int_equal(lua_pcall(L, 1, 1, 0), LUA_OK);
+    em_visit *v = parse(lua_tostring(L, -1));
+    lua_settop(L, 0);
+    emL_pushvisit(L, v, true);
+    lua_setglobal(L, "back");
+    run(L,
+        "deq(back:totable(), visit:totable(), 'round trip')\n"
+        "eq(tostring(back.lines[2]), tostring(visit.lines[2]))\n"
+        "eq(back.lines[1].segments[1].start_second, visit.lines[1].segments[1].start_second)\n");
+}
+
 /* The value pushers on their own. */
 static void test_value_helpers(void **state)
 {
@@ -599,6 +647,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_note_and_episode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_totable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tostring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pairs_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_line_outlives_visit, setup, teardown),
