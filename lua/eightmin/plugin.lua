@@ -174,8 +174,8 @@ local function check_units(where, units)
     end
   elseif type(units) == "table" then
     check_keys(where, units, { unit_minutes = true, threshold = true, pooled = true })
-    local ok, err = core.units({}, units)
-    if not ok then fail(where, "%s", err) end
+    local ok, res, err = pcall(core.units, {}, units)
+    if not ok or not res then fail(where, "%s", tostring(ok and err or res)) end
   elseif type(units) ~= "function" then
     fail(where, "expected \"cms\", \"ama\", a table or a function, got a %s", type(units))
   end
@@ -220,8 +220,8 @@ local function script_env(api, loaded)
   local env = sandbox.env()
   local own = {} -- each script its own copy, so one cannot change another's
   for k, v in pairs(api or {}) do own[k] = v end
-  env.eightmin = own
-  env.require = function(name)
+  rawset(env, "eightmin", own) -- the env refuses undeclared globals, even ours
+  rawset(env, "require", function(name)
     if type(name) ~= "string" or not name:match("^lib%.[%w_%-]+$") then
       error(("require '%s': only the shared libraries lib.NAME can be required"):format(
         tostring(name)), 2)
@@ -242,7 +242,7 @@ local function script_env(api, loaded)
     end
     error(("require '%s': no lib/%s.lua in %s"):format(name, file,
       table.concat(M.search_path(), ", ")), 2)
-  end
+  end)
   return env
 end
 
