@@ -146,7 +146,7 @@ test-unit: $(TEST_BINS)
 test-san: $(SAN_TEST_BINS) $(BS)/bin/eightmin
 	@set -e; for t in $(SAN_TEST_BINS); do echo "== $$t (ASan+UBSan)"; $$t; done
 	@echo "== CLI tests under ASan+UBSan"
-	@EIGHTMIN=$(BS)/bin/eightmin sh tests/cli/run.sh
+	@EIGHTMIN=$(BS)/bin/eightmin EIGHTMIN_PATH="$(CURDIR)/plugins" sh tests/cli/run.sh
 
 test-cli: bin/eightmin
 	@echo "== CLI tests"

@@ -70,7 +70,8 @@ static int parse_pair(char *arg, em_unit_item *item, const em_code_table *codes)
             item->minutes = (int)m;
         }
     }
-    *eq = '=';
+    if (rc != 0)
+        *eq = '=';  /* on success item->cpt keeps pointing at the code alone */
     return rc;
 }
 

@@ -21,7 +21,10 @@
 #include "embed.h"
 #include "sandbox.h"
 
-#define HOST_MEM_LIMIT ((size_t)512 << 20) /* the whole interpreter */
+/* Memory cap of the whole interpreter: payer and clinic scripts share it
+ * with the host, so it stays small; a trusted workflow may need more. */
+#define HOST_MEM_LIMIT ((size_t)64 << 20)
+#define WORKFLOW_MEM_LIMIT ((size_t)1 << 30)
 
 int luaopen_eightmin(lua_State *L);
 
@@ -174,7 +177,7 @@ static int traceback(lua_State *L)
 
 int host_run(const char *command, int argc, char **argv)
 {
-    lua_State *L = emL_newstate(HOST_MEM_LIMIT);
+    lua_State *L = emL_newstate(strcmp(command, "run") ? HOST_MEM_LIMIT : WORKFLOW_MEM_LIMIT);
     if (!L) {
         fprintf(stderr, "eightmin: cannot create the Lua state (out of memory)\n");
         return EXIT_USAGE;

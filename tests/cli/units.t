@@ -37,5 +37,5 @@ expect_exit "unknown method" 2 "unknown method 'xyz'" -- units --method xyz 9711
 expect_exit "method without value" 2 "needs a value" -- units --method
 expect_exit "unknown option" 2 "unknown option '--frobnicate'" -- units --frobnicate 97112=8
 expect_has "units help" "usage: eightmin units [--method cms|ama]" -- units --help
-expect_has "top-level help" "units [--method cms|ama]" -- --help
+expect_has "top-level help" "units [--method cms|ama|--payer NAME]" -- --help
 expect_exit "unknown command" 2 "unknown command 'frob'" -- frob
