@@ -135,9 +135,9 @@ SAN_TEST_BINS := $(CORE_TESTS:%=$(BS)/tests/core/%) $(LUA_TESTS:%=$(BS)/tests/lu
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-.PHONY: test test-unit test-san test-cli test-lua lint test-clang
+.PHONY: test test-unit test-san test-cli test-lua test-so lint test-clang
 test: all
-	@$(MAKE) --no-print-directory test-unit test-san test-cli test-lua lint test-clang
+	@$(MAKE) --no-print-directory test-unit test-san test-cli test-lua test-so lint test-clang
 	@echo "make test: all suites passed"
 
 test-unit: $(TEST_BINS)
@@ -156,10 +156,14 @@ test-lua: bin/eightmin
 	@if ls plugins/*/*_test.lua tests/*/*_test.lua >/dev/null 2>&1; then \
 	  echo "== eightmin test"; bin/eightmin test plugins tests; fi
 
+test-so: lib/eightmin.so
+	@echo "== stock lua5.4 requires lib/eightmin.so"
+	@lua5.4 tests/lua/so_test.lua
+
 lint:
 	@echo "== luacheck"
 	@files=$$(find lua plugins -name '*.lua' 2>/dev/null); \
-	if [ -n "$$files" ]; then luacheck --quiet --std lua54 $$files; else echo "no Lua files yet"; fi
+	if [ -n "$$files" ]; then luacheck --quiet --std lua54 $$files tests/lua/*.lua; else echo "no Lua files yet"; fi
 
 # A second compiler catches what the first lets through.
 test-clang:

@@ -1,0 +1,19 @@
+# The Lua host: units --payer, run, and bad invocations.
+nl='
+'
+expect_out "units --payer ama-default" "97112 2${nl}97110 2${nl}total 4" -- units --payer ama-default 97112=24 97110=23
+expect_out "units --payer medicare" "97112 2${nl}97110 1${nl}total 3" -- units --payer medicare 97112=24 97110=23
+expect_out "units --payer acme-health: full 15 minutes only" "97112 1${nl}97110 1${nl}total 2" -- units --payer acme-health 97112=24 97110=23
+expect_out "units --payer=FILE --json" '{"method":"ama","timed_minutes":47,"total_units":4,"lines":[{"cpt":"97112","minutes":24,"units":2,"reason":"leftover-unit"},{"cpt":"97110","minutes":23,"units":2,"reason":"leftover-unit"}]}' -- units --payer=plugins/payers/ama-default.lua --json 97112=24 97110=23
+expect_exit "units --payer unknown" 2 "no payer named 'nosuch'" -- units --payer nosuch 97112=8
+expect_exit "units --payer with a bad code" 2 "unknown code 99999" -- units --payer medicare 99999=8
+expect_exit "units --payer with bad minutes" 2 "minutes must be a whole number" -- units --payer medicare 97112=x
+expect_exit "units --payer and --method" 2 "not both" -- units --payer medicare --method ama 97112=8
+expect_out "run: a workflow script" "visits 2 bad 0 errors 0" -- run tests/data/run/count.lua tests/data/check/two.ndjson
+expect_exit "run: a failing script names its line" 1 "tests/data/run/fails.lua:3:" -- run tests/data/run/fails.lua
+expect_exit "run: no script" 2 "no script given" -- run
+expect_exit "run: missing script" 2 "nosuch.lua" -- run nosuch.lua
+expect_exit "check: unreadable input" 2 "nosuch.ndjson" -- check --payer medicare nosuch.ndjson
+expect_exit "check: unknown format" 2 "unknown format 'xml'" -- check --format xml
+expect_exit "check: unknown option" 2 "unknown option '--frob'" -- check --frob
+expect_has "check --help" "usage: eightmin check" -- check --help

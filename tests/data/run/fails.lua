@@ -1,0 +1,3 @@
+-- A workflow that fails: `eightmin run` reports where.
+local t = nil
+return t.field
