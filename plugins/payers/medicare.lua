@@ -269,6 +269,11 @@ local function assistant_modifier(visit, ctx)
       ctx:report(s.line, string.format(
         "%s: the %s furnished more than 10%% of this untimed service on their own,"
         .. " so it bills with %s (paid at 85%%)", s.cpt, s.role, s.modifier), { severity = "info" })
+    elseif s and s.modified > 0 and s.therapist == 0 then
+      ctx:report(s.line, string.format(
+        "%s: furnished in whole by the %s (%d min), so %d unit%s bill%s with %s (paid at 85%%)",
+        s.cpt, s.role, s.assistant, s.modified, s.modified == 1 and "" or "s",
+        s.modified == 1 and "s" or "", s.modifier), { severity = "info" })
     elseif s and s.modified > 0 then
       local msg = string.format(
         "%s: the %s furnished %d min on their own, more than 10%% of the %d min left after"
