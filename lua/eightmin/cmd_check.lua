@@ -1,0 +1,113 @@
+-- eightmin check: visits in, claim lines and findings out.
+local em = require "eightmin"
+local core = require "eightmin.core"
+local plugin = require "eightmin.plugin"
+local check = require "eightmin.check"
+local report = require "eightmin.report"
+local args_lib = require "eightmin.args"
+
+local usage_error, parse_args = args_lib.usage_error, args_lib.parse
+local EXIT_FINDINGS, EXIT_USAGE = args_lib.EXIT_FINDINGS, args_lib.EXIT_USAGE
+
+local CHECK_USAGE = [[
+usage: eightmin check [--payer NAME|FILE] [--clinic NAME|FILE] [--format text|ndjson]
+                      [--arg NAME=VALUE ...] [FILE|-]
+
+Reads visits (one JSON object per line) from FILE or standard input and
+prints, per visit, the claim lines (code, units, modifiers, diagnosis
+pointers) and the findings of the payer's and the clinic's rules.
+
+  --payer NAME|FILE   check every visit against this payer (default: each
+                      visit's "payer" field); NAME is found as payers/NAME.lua
+                      in the built-in plugins and in $EIGHTMIN_PATH
+  --clinic NAME|FILE  add a clinic's rules and preferences
+  --format text       a report for a person (default)
+  --format ndjson     claim lines and findings, one JSON object per line
+  --arg NAME=VALUE    a script argument, e.g. --arg medicare.tiebreak=97112
+
+Exit code: 0 no error findings, 1 error findings or bad records, 2 usage
+error or unreadable input.
+]]
+
+local function run(args)
+  local opts, pos = parse_args("check", CHECK_USAGE, args,
+    { payer = "value", clinic = "value", format = "value", arg = "list" })
+  if not opts then return pos end
+  local format = opts.format or "text"
+  if format ~= "text" and format ~= "ndjson" then
+    return usage_error("check", CHECK_USAGE, "unknown format '%s': use text or ndjson", format)
+  end
+  if #pos > 1 then return usage_error("check", CHECK_USAGE, "one input file at most, got %d", #pos) end
+  local run_args = {}
+  for _, kv in ipairs(opts.arg) do
+    local k, v = kv:match("^([%w%-_]+%.[%w%-_%.]+)=(.*)$")
+    if not k then
+      return usage_error("check", CHECK_USAGE, "--arg '%s': expected SCRIPT.NAME=VALUE", kv)
+    end
+    run_args[k] = tonumber(v) or v
+  end
+  local clinic, payer, err
+  if opts.clinic then
+    clinic, err = em.load_clinic(opts.clinic)
+    if not clinic then return usage_error("check", CHECK_USAGE, "%s", err) end
+  end
+  if opts.payer then
+    payer, err = em.load_payer(opts.payer)
+    if not payer then return usage_error("check", CHECK_USAGE, "%s", err) end
+    local ok, cerr = plugin.check_clinic_against(clinic, payer)
+    if not ok then return usage_error("check", CHECK_USAGE, "%s", cerr) end
+  end
+  local input = pos[1] or "-"
+  local reader, rerr = core.read(input)
+  if not reader then
+    io.stderr:write(("eightmin check: %s\n"):format(rerr))
+    return EXIT_USAGE
+  end
+  local out = io.stdout
+  local totals = { visits = 0, bad = 0, error = 0, warning = 0, info = 0 }
+  local payers = {}
+  for visit, verr in reader do
+    if not visit then
+      totals.bad = totals.bad + 1
+      io.stdout:flush() -- keep the report and the complaint in order on a terminal
+      io.stderr:write(("eightmin check: %s (record skipped)\n"):format(verr))
+    else
+      totals.visits = totals.visits + 1
+      local p = payer
+      local r
+      if not p then
+        local name = visit.payer
+        if not name then
+          r = { visit = visit, claims = {}, findings = { { visit = visit.id, line = 0,
+            rule = "eightmin.no-payer", severity = "error",
+            message = "the visit names no payer and no --payer was given" } } }
+        else
+          if payers[name] == nil then
+            local loaded, lerr = em.load_payer(name)
+            payers[name] = loaded or { failed = lerr }
+            if loaded then
+              local ok, cerr = plugin.check_clinic_against(clinic, loaded)
+              if not ok then
+                io.stderr:write(("eightmin check: %s\n"):format(cerr))
+                return EXIT_USAGE
+              end
+            end
+          end
+          p = payers[name]
+          if p.failed then
+            r = { visit = visit, claims = {}, findings = { { visit = visit.id, line = 0,
+              rule = "eightmin.payer", severity = "error", message = p.failed } } }
+          end
+        end
+      end
+      r = r or check.visit(visit, p, clinic, { args = run_args })
+      for _, f in ipairs(r.findings) do totals[f.severity] = totals[f.severity] + 1 end
+      if format == "text" then report.text_visit(out, r) else report.ndjson_visit(out, r) end
+    end
+  end
+  report.summary(format == "text" and out or io.stderr, totals)
+  if totals.error > 0 or totals.bad > 0 then return EXIT_FINDINGS end
+  return 0
+end
+
+return run
