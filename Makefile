@@ -13,7 +13,7 @@ PKG_CONFIG ?= pkg-config
 
 # Debian packages the build and tests need (make deps installs what is missing).
 DEB_PKGS := pkg-config liblua5.4-dev lua5.4 libcjson-dev libcmocka-dev \
-            libedit-dev lua-check
+            libedit-dev libcsv-dev lua-check
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings \
@@ -58,8 +58,12 @@ LUA_MOD_SAN_OBJ := $(LUA_MOD_SRC:%.c=$(BS)/%.o)
 LUA_BIN_OBJ := $(LUA_BIN_SRC:%.c=$(B)/%.o)
 LUA_BIN_SAN_OBJ := $(LUA_BIN_SRC:%.c=$(BS)/%.o)
 
+# libcsv ships no pkg-config file; Debian puts it on the default paths.
+CSV_LIBS := -lcsv
 EXT_CFLAGS = $(LUA_CFLAGS) $(CJSON_CFLAGS) $(EDIT_CFLAGS)
-EXT_LIBS = $(LUA_LIBS) $(CJSON_LIBS) $(EDIT_LIBS) -lm
+EXT_LIBS = $(LUA_LIBS) $(CJSON_LIBS) $(EDIT_LIBS) $(CSV_LIBS) -lm
+# What the .so needs besides the interpreter that loads it.
+MOD_LIBS = $(CJSON_LIBS) $(EDIT_LIBS) $(CSV_LIBS) -lm
 
 .PHONY: all
 all: bin/eightmin lib/libeightmin.a lib/eightmin.so
@@ -108,7 +112,7 @@ $(BS)/libeightmin.a: $(CORE_SAN_OBJ)
 # interpreter that loads it provides Lua).
 lib/eightmin.so: $(LUA_MOD_OBJ) $(CORE_OBJ)
 	@mkdir -p $(@D)
-	$(CC) -shared -o $@ $^ $(CJSON_LIBS) -lm $(LDFLAGS)
+	$(CC) -shared -o $@ $^ $(MOD_LIBS) $(LDFLAGS)
 
 bin/eightmin: $(LUA_BIN_OBJ) $(LUA_MOD_OBJ) lib/libeightmin.a
 	@mkdir -p $(@D)
@@ -120,9 +124,9 @@ $(BS)/bin/eightmin: $(LUA_BIN_SAN_OBJ) $(LUA_MOD_SAN_OBJ) $(BS)/libeightmin.a
 
 # One cmocka binary per module, plain and sanitized.
 $(B)/tests/core/%: $(B)/tests/core/%.o lib/libeightmin.a
-	$(CC) -o $@ $< lib/libeightmin.a $(CMOCKA_LIBS) $(CJSON_LIBS) -lm
+	$(CC) -o $@ $< lib/libeightmin.a $(CMOCKA_LIBS) $(CJSON_LIBS) $(CSV_LIBS) -lm
 $(BS)/tests/core/%: $(BS)/tests/core/%.o $(BS)/libeightmin.a
-	$(CC) $(SAN) -o $@ $< $(BS)/libeightmin.a $(CMOCKA_LIBS) $(CJSON_LIBS) -lm
+	$(CC) $(SAN) -o $@ $< $(BS)/libeightmin.a $(CMOCKA_LIBS) $(CJSON_LIBS) $(CSV_LIBS) -lm
 $(B)/tests/lua/%: $(B)/tests/lua/%.o $(LUA_MOD_OBJ) lib/libeightmin.a
 	$(CC) -o $@ $< $(LUA_MOD_OBJ) lib/libeightmin.a $(CMOCKA_LIBS) $(EXT_LIBS)
 $(BS)/tests/lua/%: $(BS)/tests/lua/%.o $(LUA_MOD_SAN_OBJ) $(BS)/libeightmin.a
@@ -182,7 +186,7 @@ bench: all $(B)/tests/bench/bench_core
 	@sh tests/bench/run.sh
 
 $(B)/tests/bench/bench_core: $(B)/tests/bench/bench_core.o lib/libeightmin.a
-	$(CC) -o $@ $< lib/libeightmin.a $(CJSON_LIBS) -lm
+	$(CC) -o $@ $< lib/libeightmin.a $(CJSON_LIBS) $(CSV_LIBS) -lm
 
 .PHONY: install
 install: all

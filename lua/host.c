@@ -101,13 +101,22 @@ static int list_dir(lua_State *L)
     return 1;
 }
 
+/* The C modules of the API, preloaded into every state (and the .so):
+ * one line per module, each in its own file of lua/. */
+static const luaL_Reg c_modules[] = {
+    {"eightmin.core", luaopen_eightmin_core},
+    {NULL, NULL}
+};
+
 /* [-0, +1, e] Preloads eightmin.core and the Lua half, tells the core where
  * the built-in plugins are, and runs the Lua half's main module. */
 static void open_eightmin(lua_State *L, const char *located_file)
 {
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-    lua_pushcfunction(L, luaopen_eightmin_core);
-    lua_setfield(L, -2, "eightmin.core");
+    for (const luaL_Reg *m = c_modules; m->name; m++) {
+        lua_pushcfunction(L, m->func);
+        lua_setfield(L, -2, m->name);
+    }
     int main_index = -1;
     for (int i = 0; emL_sources[i].module; i++) {
         if (!strcmp(emL_sources[i].module, "eightmin"))
