@@ -13,7 +13,7 @@ PKG_CONFIG ?= pkg-config
 
 # Debian packages the build and tests need (make deps installs what is missing).
 DEB_PKGS := pkg-config liblua5.4-dev lua5.4 libcjson-dev libcmocka-dev \
-            libedit-dev libcsv-dev lua-check
+            libedit-dev libcsv-dev nettle-dev lua-check tmux chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings \
@@ -29,6 +29,8 @@ LUA_CFLAGS = $(call lazy,LUA_CFLAGS,--cflags lua5.4)
 LUA_LIBS = $(call lazy,LUA_LIBS,--libs lua5.4)
 CJSON_CFLAGS = $(call lazy,CJSON_CFLAGS,--cflags libcjson)
 CJSON_LIBS = $(call lazy,CJSON_LIBS,--libs libcjson)
+NETTLE_CFLAGS = $(call lazy,NETTLE_CFLAGS,--cflags nettle)
+NETTLE_LIBS = $(call lazy,NETTLE_LIBS,--libs nettle)
 CMOCKA_CFLAGS = $(call lazy,CMOCKA_CFLAGS,--cflags cmocka)
 CMOCKA_LIBS = $(call lazy,CMOCKA_LIBS,--libs cmocka)
 EDIT_CFLAGS = $(call lazy,EDIT_CFLAGS,--cflags libedit)
@@ -60,10 +62,10 @@ LUA_BIN_SAN_OBJ := $(LUA_BIN_SRC:%.c=$(BS)/%.o)
 
 # libcsv ships no pkg-config file; Debian puts it on the default paths.
 CSV_LIBS := -lcsv
-EXT_CFLAGS = $(LUA_CFLAGS) $(CJSON_CFLAGS) $(EDIT_CFLAGS)
-EXT_LIBS = $(LUA_LIBS) $(CJSON_LIBS) $(EDIT_LIBS) $(CSV_LIBS) -lm
+EXT_CFLAGS = $(LUA_CFLAGS) $(CJSON_CFLAGS) $(EDIT_CFLAGS) $(NETTLE_CFLAGS)
+EXT_LIBS = $(LUA_LIBS) $(CJSON_LIBS) $(EDIT_LIBS) $(CSV_LIBS) $(NETTLE_LIBS) -lm
 # What the .so needs besides the interpreter that loads it.
-MOD_LIBS = $(CJSON_LIBS) $(EDIT_LIBS) $(CSV_LIBS) -lm
+MOD_LIBS = $(CJSON_LIBS) $(EDIT_LIBS) $(CSV_LIBS) $(NETTLE_LIBS) -lm
 
 .PHONY: all
 all: bin/eightmin lib/libeightmin.a lib/eightmin.so
