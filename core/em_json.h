@@ -75,4 +75,15 @@ em_status em_json_write_units(FILE *f, const em_unit_result *r,
  * for a tree deeper than EM_JSON_MAX_DEPTH. */
 em_status em_json_write_value(FILE *f, const em_value *v);
 
+/* Parses any JSON text (an object, array, string, number, ...) into a
+ * value tree in arena: the inverse of em_json_write_value, for tools that
+ * read eightmin's own JSON back (decision logs). Rules as for extras:
+ * integers within +-(2^53 - 1) are EM_VALUE_INT, duplicate keys, invalid
+ * UTF-8, NUL characters, nesting deeper than EM_JSON_MAX_DEPTH, non-finite
+ * numbers and text after the value are EM_EINVAL (err->field is the path,
+ * "lines[2].cpt", "" for the text as a whole). On error *out is NULL;
+ * what was allocated stays in the arena until it is freed. */
+em_status em_value_parse(const char *json, size_t len, em_arena *arena,
+                         em_value **out, em_error *err);
+
 #endif

@@ -1092,6 +1092,162 @@ static void test_write_error(void **state)
     fclose(f);
 }
 
+/* ---- em_value_parse: any JSON text as a value tree ---- */
+
+static const em_value *vparse_ok(em_arena *a, const char *json)
+{
+    em_value *v = NULL;
+    em_error err;
+    em_status st = em_value_parse(json, strlen(json), a, &v, &err);
+    if (st != EM_OK)
+        print_error("unexpected error: %s: %s\n  for %s\n", err.field, err.message, json);
+    assert_int_equal(st, EM_OK);
+    assert_non_null(v);
+    return v;
+}
+
+static void vparse_error(const char *json, size_t len, const char *field,
+                         const char *part)
+{
+    em_arena *a = em_arena_new(0);
+    assert_non_null(a);
+    em_value *v = (em_value *)1;
+    em_error err;
+    em_status st = em_value_parse(json, len, a, &v, &err);
+    assert_int_equal(st, EM_EINVAL);
+    assert_null(v);
+    assert_string_equal(err.field, field);
+    if (!strstr(err.message, part))
+        print_error("message \"%s\" lacks \"%s\"\n", err.message, part);
+    assert_non_null(strstr(err.message, part));
+    em_arena_free(a);
+}
+
+static void test_value_parse_tree(void **state)
+{
+    (void)state;
+    em_arena *a = em_arena_new(0);
+    const em_value *v = vparse_ok(a,
+        " {\"visit\":\"V1\",\"n\":47,\"neg\":-3,\"f\":2.5,\"big\":1e300,"
+        "\"ok\":true,\"no\":false,\"z\":null,\"s\":\"caf\\u00e9 <b>\","
+        "\"lines\":[{\"cpt\":\"97112\",\"units\":2},[]],\"e\":{}}\n");
+    assert_int_equal(v->type, EM_VALUE_OBJECT);
+    assert_int_equal(v->u.list.n, 11);
+    assert_string_equal(v->u.list.keys[0], "visit");  /* input order is kept */
+    assert_string_equal(em_value_get(v, "visit")->u.s, "V1");
+    assert_int_equal(em_value_get(v, "n")->type, EM_VALUE_INT);
+    assert_int_equal(em_value_get(v, "n")->u.i, 47);
+    assert_int_equal(em_value_get(v, "neg")->u.i, -3);
+    assert_int_equal(em_value_get(v, "f")->type, EM_VALUE_NUMBER);
+    assert_true(em_value_get(v, "f")->u.n == 2.5);
+    assert_int_equal(em_value_get(v, "big")->type, EM_VALUE_NUMBER);
+    assert_int_equal(em_value_get(v, "ok")->type, EM_VALUE_BOOL);
+    assert_true(em_value_get(v, "ok")->u.b);
+    assert_false(em_value_get(v, "no")->u.b);
+    assert_int_equal(em_value_get(v, "z")->type, EM_VALUE_NULL);
+    assert_string_equal(em_value_get(v, "s")->u.s, "caf\xc3\xa9 <b>");
+    const em_value *lines = em_value_get(v, "lines");
+    assert_int_equal(lines->type, EM_VALUE_ARRAY);
+    assert_null(lines->u.list.keys);
+    assert_int_equal(lines->u.list.n, 2);
+    assert_int_equal(em_value_get(&lines->u.list.items[0], "units")->u.i, 2);
+    assert_int_equal(lines->u.list.items[1].type, EM_VALUE_ARRAY);
+    assert_int_equal(lines->u.list.items[1].u.list.n, 0);
+    assert_int_equal(em_value_get(v, "e")->type, EM_VALUE_OBJECT);
+    assert_int_equal(em_value_get(v, "e")->u.list.n, 0);
+    assert_null(em_value_get(v, "missing"));
+    em_arena_free(a);
+}
+
+static void test_value_parse_scalars(void **state)
+{
+    (void)state;
+    em_arena *a = em_arena_new(0);
+    assert_int_equal(vparse_ok(a, "null")->type, EM_VALUE_NULL);
+    assert_string_equal(vparse_ok(a, "\"x\"")->u.s, "x");
+    assert_int_equal(vparse_ok(a, "9007199254740991")->u.i, INT64_C(9007199254740991));
+    assert_int_equal(vparse_ok(a, "9007199254740992")->type, EM_VALUE_NUMBER);
+    assert_int_equal(vparse_ok(a, "[1,2,3]")->u.list.n, 3);
+    em_arena_free(a);
+}
+
+/* What em_json_write_value prints reads back as the same tree. */
+static void test_value_parse_round_trip(void **state)
+{
+    (void)state;
+    const char *text = "{\"a\":[1,-2,0.5,\"q\\\"\\\\\\n\",true,null],\"b\":{\"c\":{}}}";
+    em_arena *a = em_arena_new(0);
+    const em_value *v = vparse_ok(a, text);
+    char buf[256] = {0};
+    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+    assert_non_null(f);
+    assert_int_equal(em_json_write_value(f, v), EM_OK);
+    fclose(f);
+    assert_string_equal(buf, "{\"a\":[1,-2,0.5,\"q\\\"\\\\\\n\",true,null],\"b\":{\"c\":{}}}\n");
+    em_arena_free(a);
+}
+
+static void test_value_parse_errors(void **state)
+{
+    (void)state;
+    vparse_error("", 0, "", "empty text");
+    vparse_error("  \n", 3, "", "empty text");
+    vparse_error("{\"a\":", 5, "", "not valid JSON at byte");
+    vparse_error("{} x", 4, "", "unexpected text after the value at byte 4");
+    vparse_error("{\"a\":1,\"a\":2}", 13, "a", "duplicate key \"a\"");
+    vparse_error("{\"l\":[{\"k\":1,\"k\":1}]}", 21, "l[1].k", "duplicate key");
+    vparse_error("\"a\\u0000b\"", 10, "", "NUL character");
+    vparse_error("\"a\0b\"", 5, "", "NUL byte at byte 3");
+    vparse_error("{\"s\":\"\xff\"}", 9, "s", "not valid UTF-8");
+    char deep[200];
+    size_t n = 0;
+    for (int i = 0; i < 65; i++)
+        deep[n++] = '[';
+    for (int i = 0; i < 65; i++)
+        deep[n++] = ']';
+    em_arena *d = em_arena_new(0);
+    em_value *dv = (em_value *)1;
+    em_error derr;
+    assert_int_equal(em_value_parse(deep, n, d, &dv, &derr), EM_EINVAL);
+    assert_null(dv);
+    assert_true(strncmp(derr.field, "[1][1][1]", 9) == 0);  /* long paths are cut */
+    assert_non_null(strstr(derr.message, "nested more than 64 levels"));
+    em_arena_free(d);
+    /* 64 levels are fine. */
+    em_arena *a = em_arena_new(0);
+    n = 0;
+    for (int i = 0; i < 64; i++)
+        deep[n++] = '[';
+    for (int i = 0; i < 64; i++)
+        deep[n++] = ']';
+    deep[n] = '\0';
+    assert_int_equal(vparse_ok(a, deep)->type, EM_VALUE_ARRAY);
+    em_value *v = (em_value *)1;
+    assert_int_equal(em_value_parse("1", 1, NULL, &v, NULL), EM_EINVAL);
+    assert_null(v);
+    assert_int_equal(em_value_parse(NULL, 1, a, &v, NULL), EM_EINVAL);
+    em_arena_free(a);
+}
+
+/* An arena limit turns a big text into EM_ENOMEM, not a crash. */
+static void test_value_parse_arena_limit(void **state)
+{
+    (void)state;
+    em_arena *a = em_arena_new(1024);
+    assert_non_null(a);
+    char text[8192];
+    size_t n = 0;
+    text[n++] = '[';
+    for (int i = 0; i < 1000; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s\"abc\"", i ? "," : "");
+    text[n++] = ']';
+    em_value *v = (em_value *)1;
+    em_error err;
+    assert_int_equal(em_value_parse(text, n, a, &v, &err), EM_ENOMEM);
+    assert_null(v);
+    em_arena_free(a);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -1121,6 +1277,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_write_units),
         cmocka_unit_test(test_write_value),
         cmocka_unit_test(test_write_error),
+        cmocka_unit_test(test_value_parse_tree),
+        cmocka_unit_test(test_value_parse_scalars),
+        cmocka_unit_test(test_value_parse_round_trip),
+        cmocka_unit_test(test_value_parse_errors),
+        cmocka_unit_test(test_value_parse_arena_limit),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
