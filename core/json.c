@@ -122,6 +122,28 @@ typedef struct parse_ctx {
     size_t n_diagnoses;
 } parse_ctx;
 
+/* "base[i]" with i 1-based, without printf: it runs for every item. */
+static const char *item_name(char out[48], const char *base, size_t i)
+{
+    size_t n = strlen(base);
+    if (n > 24)
+        n = 24;
+    memcpy(out, base, n);
+    char digits[24];
+    size_t k = 0;
+    i++;
+    do {
+        digits[k++] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i && k < sizeof digits);
+    out[n++] = '[';
+    while (k)
+        out[n++] = digits[--k];
+    out[n++] = ']';
+    out[n] = '\0';
+    return out;
+}
+
 static const char *type_name(const cJSON *n)
 {
     if (cJSON_IsNull(n))
@@ -183,46 +205,6 @@ static int key_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Duplicate keys are an error: which of two values would a payer see?
- * Small objects compare pairs; big ones sort a copy of the keys. */
-static em_status check_dups(parse_ctx *c, const cJSON *obj)
-{
-    size_t n = 0;
-    for (const cJSON *k = obj->child; k; k = k->next)
-        n++;
-    if (n < 2)
-        return EM_OK;
-    const char *dup = NULL;
-    if (n <= 16) {
-        for (const cJSON *a = obj->child; a && !dup; a = a->next) {
-            for (const cJSON *b = a->next; b; b = b->next) {
-                if (strcmp(key_of(a), key_of(b)) == 0) {
-                    dup = key_of(a);
-                    break;
-                }
-            }
-        }
-    } else {
-        const char **keys = malloc(n * sizeof *keys);
-        if (!keys)
-            return em_error_set(c->err, EM_ENOMEM, "", "out of memory");
-        size_t i = 0;
-        for (const cJSON *k = obj->child; k; k = k->next)
-            keys[i++] = key_of(k);
-        qsort(keys, n, sizeof *keys, key_cmp);
-        for (i = 1; i < n && !dup; i++) {
-            if (strcmp(keys[i - 1], keys[i]) == 0)
-                dup = keys[i];
-        }
-        free(keys);
-    }
-    if (!dup)
-        return EM_OK;
-    char q[48];
-    return em_error_set(c->err, EM_EINVAL, dup, "duplicate key %s",
-                        quote(q, dup, strlen(dup)));
-}
-
 static int key_index(const char *const *names, size_t n, const char *key)
 {
     for (size_t i = 0; i < n; i++) {
@@ -230,6 +212,52 @@ static int key_index(const char *const *names, size_t n, const char *key)
             return (int)i;
     }
     return -1;
+}
+
+static em_status dup_error(parse_ctx *c, const char *key)
+{
+    char q[48];
+    return em_error_set(c->err, EM_EINVAL, key, "duplicate key %s",
+                        quote(q, key, strlen(key)));
+}
+
+/* Duplicate keys are an error: which of two values would a payer see?
+ * Checks the n members of obj whose keys are not in names (names may be
+ * empty): a few compare in pairs, many are sorted, never quadratic. */
+static em_status check_keys(parse_ctx *c, const cJSON *obj,
+                            const char *const *names, size_t n_names, size_t n)
+{
+    if (n < 2)
+        return EM_OK;
+    const char *small[16];
+    const char **keys = n <= 16 ? small : malloc(n * sizeof *keys);
+    if (!keys)
+        return em_error_set(c->err, EM_ENOMEM, "", "out of memory");
+    size_t m = 0;
+    for (const cJSON *k = obj->child; k && m < n; k = k->next) {
+        if (!n_names || key_index(names, n_names, key_of(k)) < 0)
+            keys[m++] = key_of(k);
+    }
+    const char *dup = NULL;
+    if (m <= 16) {
+        for (size_t i = 0; i < m && !dup; i++) {
+            for (size_t j = i + 1; j < m; j++) {
+                if (strcmp(keys[i], keys[j]) == 0) {
+                    dup = keys[i];
+                    break;
+                }
+            }
+        }
+    } else {
+        qsort(keys, m, sizeof *keys, key_cmp);
+        for (size_t i = 1; i < m && !dup; i++) {
+            if (strcmp(keys[i - 1], keys[i]) == 0)
+                dup = keys[i];
+        }
+    }
+    if (keys != small)
+        free(keys);
+    return dup ? dup_error(c, dup) : EM_OK;
 }
 
 /* Checks obj is an object without duplicate keys and files its members by
@@ -241,22 +269,20 @@ static em_status object_fields(parse_ctx *c, const cJSON *obj, const char *name,
     if (!cJSON_IsObject(obj))  /* the caller puts name in front of the path */
         return em_error_set(c->err, EM_EINVAL, "", "%s must be an object, got %s",
                             name, type_name(obj));
-    em_status st = check_dups(c, obj);
-    if (st != EM_OK)
-        return st;
     size_t unknown = 0;
     for (size_t i = 0; i < n_names; i++)
         slots[i] = NULL;
     for (const cJSON *k = obj->child; k; k = k->next) {
         int i = key_index(names, n_names, key_of(k));
-        if (i >= 0)
-            slots[i] = k;
-        else
+        if (i < 0)
             unknown++;
+        else if (slots[i])
+            return dup_error(c, names[i]);
+        else
+            slots[i] = k;
     }
-    if (n_unknown)
-        *n_unknown = unknown;
-    return EM_OK;
+    *n_unknown = unknown;
+    return check_keys(c, obj, names, n_names, unknown);
 }
 
 static size_t count_items(const cJSON *arr)
@@ -313,6 +339,10 @@ static em_status get_int(parse_ctx *c, const cJSON *n, const char *name,
     if (!cJSON_IsNumber(n))
         return type_error(c, name, "a number", n);
     double d = n->valuedouble;
+    if (d >= (double)min && d <= (double)max && d == floor(d)) {
+        *out = (int64_t)d;
+        return EM_OK;
+    }
     char got[32];
     fmt_double(d, got);
     if (!isfinite(d))
@@ -320,12 +350,9 @@ static em_status get_int(parse_ctx *c, const cJSON *n, const char *name,
     if (d != floor(d))
         return em_error_set(c->err, EM_EINVAL, name,
                             "%s must be a whole number, got %s", name, got);
-    if (d < (double)min || d > (double)max)
-        return em_error_set(c->err, EM_EINVAL, name,
-                            "%s must be between %" PRId64 " and %" PRId64
-                            ", got %s", name, min, max, got);
-    *out = (int64_t)d;
-    return EM_OK;
+    return em_error_set(c->err, EM_EINVAL, name,
+                        "%s must be between %" PRId64 " and %" PRId64 ", got %s",
+                        name, min, max, got);
 }
 
 static em_status get_int32(parse_ctx *c, const cJSON *n, const char *name,
@@ -421,12 +448,12 @@ static em_status build_value(parse_ctx *c, const cJSON *n, int depth,
     if (depth > EM_JSON_MAX_DEPTH)
         return em_error_set(c->err, EM_EINVAL, "",
                             "nested more than %d levels deep", EM_JSON_MAX_DEPTH);
+    size_t count = count_items(n);
     if (is_obj) {
-        em_status st = check_dups(c, n);
+        em_status st = check_keys(c, n, NULL, 0, count);
         if (st != EM_OK)
             return st;
     }
-    size_t count = count_items(n);
     em_value *items = NULL;
     const char **keys = NULL;
     if (out && count) {
@@ -574,8 +601,8 @@ static em_status parse_diagnoses(parse_ctx *c, const cJSON *n, em_visit *v)
         return nomem(c);
     size_t i = 0;
     for (const cJSON *k = n->child; k; k = k->next, i++) {
-        char name[40];
-        snprintf(name, sizeof name, "diagnoses[%zu]", i + 1);
+        char name[48];
+        item_name(name, "diagnoses", i);
         if (!cJSON_IsString(k) || !k->valuestring)
             return type_error(c, name, "a string", k);
         if (k->valuestring[0] == '\0')
@@ -606,8 +633,8 @@ static em_status parse_modifiers(parse_ctx *c, const cJSON *n, em_line *ln)
         return nomem(c);
     size_t i = 0;
     for (const cJSON *k = n->child; k; k = k->next, i++) {
-        char name[40], q[48];
-        snprintf(name, sizeof name, "modifiers[%zu]", i + 1);
+        char name[48], q[48];
+        item_name(name, "modifiers", i);
         if (!cJSON_IsString(k) || !k->valuestring)
             return type_error(c, name, "a string", k);
         const char *s = k->valuestring;
@@ -696,8 +723,8 @@ static em_status parse_interventions(parse_ctx *c, const cJSON *n, em_line *ln)
         return nomem(c);
     size_t i = 0;
     for (const cJSON *k = n->child; k; k = k->next, i++) {
-        char name[40];
-        snprintf(name, sizeof name, "interventions[%zu]", i + 1);
+        char name[48];
+        item_name(name, "interventions", i);
         em_intervention *iv = &ln->interventions[i];
         em_status st;
         if (cJSON_IsString(k) && k->valuestring) {
@@ -740,8 +767,8 @@ static em_status parse_dx_pointers(parse_ctx *c, const cJSON *n, em_line *ln)
         return nomem(c);
     size_t i = 0;
     for (const cJSON *k = n->child; k; k = k->next, i++) {
-        char name[40];
-        snprintf(name, sizeof name, "dx_pointers[%zu]", i + 1);
+        char name[48];
+        item_name(name, "dx_pointers", i);
         int32_t p = 0;
         em_status st = get_int32(c, k, name, 1, DX_POINTER_MAX, &p);
         if (st == EM_OK && absent(k))
@@ -818,8 +845,8 @@ static em_status parse_line(parse_ctx *c, const cJSON *n, em_line *ln)
     if (!absent(segs)) {
         size_t j = 0;
         for (const cJSON *k = segs->child; k; k = k->next, j++) {
-            char name[40];
-            snprintf(name, sizeof name, "segments[%zu]", j + 1);
+            char name[48];
+            item_name(name, "segments", j);
             st = parse_segment(c, k, name, &ln->segments[i++]);
             if (st != EM_OK)
                 return st;
@@ -865,8 +892,8 @@ static em_status parse_lines(parse_ctx *c, const cJSON *n, em_visit *v)
     for (const cJSON *k = n->child; k; k = k->next, i++) {
         em_status st = parse_line(c, k, &v->lines[i]);
         if (st != EM_OK) {
-            char name[40];
-            snprintf(name, sizeof name, "lines[%zu]", i + 1);
+            char name[48];
+            item_name(name, "lines", i);
             em_error_prefix_field(c->err, name);
             return st;
         }
@@ -889,8 +916,8 @@ static em_status parse_measures(parse_ctx *c, const cJSON *n, em_note *note)
         return nomem(c);
     size_t i = 0;
     for (const cJSON *k = n->child; k; k = k->next, i++) {
-        char name[40];
-        snprintf(name, sizeof name, "measures[%zu]", i + 1);
+        char name[48];
+        item_name(name, "measures", i);
         em_measure *m = &note->measures[i];
         const cJSON *f[N_OF(measure_keys)];
         size_t unknown;
@@ -1093,8 +1120,8 @@ static em_status parse_visit(parse_ctx *c, const cJSON *root, em_visit *v)
     return st;
 }
 
-/* Checks the raw text before cJSON sees it: a NUL byte or an escaped NUL (backslash u0000)
- * would silently cut a string short, and cJSON reads a bad \u escape as
+/* Checks the raw text before cJSON sees it: a NUL byte or an escaped NUL
+ * would silently cut a string short, and cJSON reads a broken escape as
  * NUL. Also tells whether the whole text is valid UTF-8. */
 static em_status precheck(const char *json, size_t len, bool *utf8_ok,
                           size_t *bad_at, em_error *err)
@@ -1173,6 +1200,17 @@ em_status em_visit_parse(const char *json, size_t len, const char *source,
     st = precheck(json, len, &utf8_ok, &bad_at, e);
     if (st != EM_OK)
         goto done;
+    /* The arena before the tree: its chunk then sits below cJSON's nodes,
+     * and freeing it later does not make malloc consolidate every visit. */
+    v = em_visit_new(arena_limit);
+    const char *src = v ? em_arena_strdup(v->arena, source ? source : "") : NULL;
+    parse_ctx c = { v ? v->arena : NULL, e, utf8_ok, arena_limit, EM_DATE_NONE, 0 };
+    if (!v || !src) {
+        st = nomem(&c);
+        goto done;
+    }
+    v->source = src;
+    v->record = record;
     const char *end = NULL;
     root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!root) {
@@ -1192,15 +1230,6 @@ em_status em_visit_parse(const char *json, size_t len, const char *source,
                           rest + 1, quote(q, json + rest, len - rest));
         goto done;
     }
-    v = em_visit_new(arena_limit);
-    const char *src = v ? em_arena_strdup(v->arena, source ? source : "") : NULL;
-    parse_ctx c = { v ? v->arena : NULL, e, utf8_ok, arena_limit, EM_DATE_NONE, 0 };
-    if (!v || !src) {
-        st = nomem(&c);
-        goto done;
-    }
-    v->source = src;
-    v->record = record;
     st = parse_visit(&c, root, v);
     if (st == EM_OK && !utf8_ok)
         st = em_error_set(e, EM_EINVAL, "",
@@ -1536,9 +1565,17 @@ static void jb_str(jbuf *b, const char *s)
 
 static void jb_int(jbuf *b, int64_t v)
 {
-    char t[32];
-    int k = snprintf(t, sizeof t, "%" PRId64, v);
-    jb_put(b, t, (size_t)k);
+    char t[24];
+    size_t k = sizeof t;
+    /* Negate in unsigned arithmetic: INT64_MIN has no positive twin. */
+    uint64_t u = v < 0 ? 0u - (uint64_t)v : (uint64_t)v;
+    do {
+        t[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        t[--k] = '-';
+    jb_put(b, t + k, sizeof t - k);
 }
 
 static void jb_key(jbuf *b, const char *key, bool first)
@@ -1710,53 +1747,3 @@ em_status em_json_write_value(FILE *f, const em_value *v)
     return jb_flush(&b, f);
 }
 
-/* ---- any JSON text as a value tree ---- */
-
-em_status em_value_parse(const char *json, size_t len, em_arena *arena,
-                         em_value **out, em_error *err)
-{
-    em_error local;
-    em_error *e = err ? err : &local;
-    em_error_clear(e);
-    if (out)
-        *out = NULL;
-    if (!out || !arena || (!json && len))
-        return em_error_set(e, EM_EINVAL, "", "no input, arena or place for the value");
-    size_t start = 0;
-    while (start < len && json_space(json[start]))
-        start++;
-    if (start == len)
-        return em_error_set(e, EM_EINVAL, "", "empty text: expected a JSON value");
-    bool utf8_ok = true;
-    size_t bad_at = 0;
-    em_status st = precheck(json, len, &utf8_ok, &bad_at, e);
-    if (st != EM_OK)
-        return st;
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-    if (!root) {
-        size_t at = end && end >= json && end <= json + len ? (size_t)(end - json) : 0;
-        char q[48];
-        return em_error_set(e, EM_EINVAL, "", "not valid JSON at byte %zu (near %s)",
-                            at + 1, quote(q, json + at, len - at));
-    }
-    size_t rest = (size_t)(end - json);
-    while (rest < len && json_space(json[rest]))
-        rest++;
-    if (rest < len) {
-        char q[48];
-        cJSON_Delete(root);
-        return em_error_set(e, EM_EINVAL, "",
-                            "unexpected text after the value at byte %zu (%s)",
-                            rest + 1, quote(q, json + rest, len - rest));
-    }
-    /* Strings are checked one by one when the text is not all UTF-8. */
-    parse_ctx c = { arena, e, utf8_ok, 0, EM_DATE_NONE, 0 };
-    em_value *v = em_arena_alloc(arena, sizeof *v);
-    st = v ? build_value(&c, root, 1, v) : nomem(&c);
-    cJSON_Delete(root);
-    if (st != EM_OK)
-        return st;
-    *out = v;
-    return EM_OK;
-}
