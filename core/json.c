@@ -1747,3 +1747,53 @@ em_status em_json_write_value(FILE *f, const em_value *v)
     return jb_flush(&b, f);
 }
 
+/* ---- any JSON text as a value tree ---- */
+
+em_status em_value_parse(const char *json, size_t len, em_arena *arena,
+                         em_value **out, em_error *err)
+{
+    em_error local;
+    em_error *e = err ? err : &local;
+    em_error_clear(e);
+    if (out)
+        *out = NULL;
+    if (!out || !arena || (!json && len))
+        return em_error_set(e, EM_EINVAL, "", "no input, arena or place for the value");
+    size_t start = 0;
+    while (start < len && json_space(json[start]))
+        start++;
+    if (start == len)
+        return em_error_set(e, EM_EINVAL, "", "empty text: expected a JSON value");
+    bool utf8_ok = true;
+    size_t bad_at = 0;
+    em_status st = precheck(json, len, &utf8_ok, &bad_at, e);
+    if (st != EM_OK)
+        return st;
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (!root) {
+        size_t at = end && end >= json && end <= json + len ? (size_t)(end - json) : 0;
+        char q[48];
+        return em_error_set(e, EM_EINVAL, "", "not valid JSON at byte %zu (near %s)",
+                            at + 1, quote(q, json + at, len - at));
+    }
+    size_t rest = (size_t)(end - json);
+    while (rest < len && json_space(json[rest]))
+        rest++;
+    if (rest < len) {
+        char q[48];
+        cJSON_Delete(root);
+        return em_error_set(e, EM_EINVAL, "",
+                            "unexpected text after the value at byte %zu (%s)",
+                            rest + 1, quote(q, json + rest, len - rest));
+    }
+    /* Strings are checked one by one when the text is not all UTF-8. */
+    parse_ctx c = { arena, e, utf8_ok, 0, EM_DATE_NONE, 0 };
+    em_value *v = em_arena_alloc(arena, sizeof *v);
+    st = v ? build_value(&c, root, 1, v) : nomem(&c);
+    cJSON_Delete(root);
+    if (st != EM_OK)
+        return st;
+    *out = v;
+    return EM_OK;
+}
