@@ -5,6 +5,7 @@
 
 local billing = require "lib.billing"
 local assistant = require "lib.assistant"
+local telehealth = require "lib.telehealth"
 
 -- ---- data ----------------------------------------------------------------
 
@@ -29,25 +30,46 @@ local THERAPISTS = { "PT", "OT", "SLP" }
 local IN_PERSON_POS = { "11", "12", "19", "22", "49", "62", "71", "72" }
 local TELEHEALTH_POS = { "02", "10" }
 
--- Medicare telehealth by PTs, OTs and SLPs (domain.md §6.2). `to` is
--- inclusive; ISO dates compare as strings.
+-- Codes on the telehealth list for PTs/OTs/SLPs since the 30 Apr 2020
+-- waiver (APTQI, APTA [B]). From 2024 PT codes are "provisional" and their
+-- status for 2026 was not seen directly [U]: a code off this list is a
+-- warning, since eligibility turns on the practitioner (domain.md §6.2).
+local TELEHEALTH_CODES = {
+  "97161", "97162", "97163", "97164", "97110", "97112", "97116", "97150", "97530",
+  "97535", "97542", "97750", "97755", "97760", "97761",
+}
+local POS_2024 = "from 2024-01-01 telehealth is reported with POS 02 or 10"
+
+-- Medicare telehealth by PTs, OTs and SLPs, the timeline of domain.md §6.2.
+-- `to` is inclusive; ISO dates compare as strings.
 local TELEHEALTH = {
-  -- PHE blanket waiver of 30 Apr 2020, for services from 1 Mar 2020; then
-  -- CAA 2022, CAA 2023 §4113, the American Relief Act 2025 and HR 1968.
-  { from = "2020-03-01", to = "2023-12-31", pos = IN_PERSON_POS, modifiers = { "95" },
-    disciplines = THERAPISTS },
-  { from = "2024-01-01", to = "2025-09-30", pos = TELEHEALTH_POS, modifiers = {},
-    disciplines = THERAPISTS },
+  -- 30 Mar 2020 IFC added therapy codes from 1 Mar 2020; the blanket waiver
+  -- of 30 Apr 2020 let PTs/OTs/SLPs bill them for services from 1 Mar 2020.
+  -- CAA 2022 (151 days past the PHE) and CAA 2023 §4113 (to 31 Dec 2024)
+  -- carried it on; through 2023 a telehealth visit reported its in-person
+  -- POS with modifier 95 [domain.md §6.1].
+  { name = "PHE waiver, CAA 2022, CAA 2023 §4113 (in-person POS with 95)",
+    from = "2020-03-01", to = "2023-12-31", pos = IN_PERSON_POS, modifiers = { "95" },
+    codes = TELEHEALTH_CODES, disciplines = THERAPISTS,
+    note = "through 2023-12-31 a telehealth visit reports the place of service it would"
+      .. " have had in person (e.g. 11) with modifier 95" },
+  -- From 1 Jan 2024 POS 02/10 (CR 12427); CAA 2023 to 31 Dec 2024, the
+  -- American Relief Act 2025 to 31 Mar 2025, HR 1968 to 30 Sep 2025.
+  { name = "CAA 2023, American Relief Act 2025, HR 1968 (POS 02/10)",
+    from = "2024-01-01", to = "2025-09-30", pos = TELEHEALTH_POS, home = "10", modifiers = {},
+    codes = TELEHEALTH_CODES, disciplines = THERAPISTS, note = POS_2024 },
   -- Lapsed 1 Oct 2025 (shutdown); HR 5371 of 12 Nov 2025 restored it
   -- retroactively from 1 Oct 2025 through 30 Jan 2026.
-  { from = "2025-10-01", to = "2026-01-30", pos = TELEHEALTH_POS, modifiers = {},
-    disciplines = THERAPISTS },
+  { name = "HR 5371 (restored retroactively)",
+    from = "2025-10-01", to = "2026-01-30", pos = TELEHEALTH_POS, home = "10", modifiers = {},
+    codes = TELEHEALTH_CODES, disciplines = THERAPISTS, note = POS_2024 },
   -- Consolidated Appropriations Act 2026 (HR 7148), signed 3 Feb 2026.
   -- [U] Whether it covers 31 Jan - 2 Feb 2026 retroactively is unconfirmed
   -- (one blog says so, the law-firm summaries do not): the gap stays below
   -- until a CMS statement settles it.
-  { from = "2026-02-03", to = "2027-12-31", pos = TELEHEALTH_POS, modifiers = {},
-    disciplines = THERAPISTS },
+  { name = "Consolidated Appropriations Act 2026 (HR 7148)",
+    from = "2026-02-03", to = "2027-12-31", pos = TELEHEALTH_POS, home = "10", modifiers = {},
+    codes = TELEHEALTH_CODES, disciplines = THERAPISTS, note = POS_2024 },
 }
 
 -- Why a date falls outside every window, for the finding's message.
@@ -64,27 +86,6 @@ local TELEHEALTH_GAPS = {
 }
 
 -- ---- helpers ---------------------------------------------------------------
-
-local function contains(list, x)
-  for _, v in ipairs(list) do
-    if v == x then return true end
-  end
-  return false
-end
-
-local function window_for(date)
-  for _, w in ipairs(TELEHEALTH) do
-    if date >= w.from and date <= w.to then return w end
-  end
-  return nil
-end
-
-local function gap_for(date)
-  for _, g in ipairs(TELEHEALTH_GAPS) do
-    if date >= g.from and date <= g.to then return g end
-  end
-  return nil
-end
 
 -- Minutes per timed code (lines with minutes only), in order of first line.
 local function timed_minutes(visit)
@@ -288,56 +289,6 @@ local function assistant_modifier(visit, ctx)
   end
 end
 
-local function telehealth(visit, ctx)
-  local th = visit.telehealth
-  if not th then return end
-  local date = visit.date
-  local w = window_for(date)
-  if not w then
-    local g = gap_for(date)
-    ctx:report(nil, string.format("telehealth on %s is outside Medicare telehealth for"
-      .. " therapists: %s; bill it only in person (an ABN may apply)",
-      date, g and g.why or "no window covers this date"))
-    return
-  end
-  local discipline = visit.provider and visit.provider.discipline
-  if not contains(w.disciplines, discipline) then
-    ctx:report(nil, string.format("telehealth by a %s is not covered for %s",
-      tostring(discipline), date))
-  end
-  local pos = visit.pos
-  if contains(w.modifiers, "95") then
-    if contains(TELEHEALTH_POS, pos) then
-      ctx:report(nil, string.format("through 2023-12-31 a telehealth visit reports the place"
-        .. " of service it would have had in person (e.g. 11) with modifier 95, not POS %s", pos))
-    end
-    for i, line in ipairs(visit.lines) do
-      if not billing.has_modifier(line, "95") then
-        ctx:report(i, line.cpt .. " lacks modifier 95: through 2023-12-31 each telehealth"
-          .. " line carries 95")
-      end
-    end
-    return
-  end
-  local want
-  if th.patient_at_home == true then want = "10"
-  elseif th.patient_at_home == false then want = "02" end
-  if want and pos ~= want then
-    ctx:report(nil, string.format("telehealth with the patient %s is POS %s, not %s",
-      want == "10" and "at home" or "away from home", want, tostring(pos)))
-  elseif not want and not contains(TELEHEALTH_POS, pos) then
-    ctx:report(nil, string.format("from 2024-01-01 telehealth is reported with POS 02 or 10,"
-      .. " not %s", tostring(pos)))
-  end
-  for i, line in ipairs(visit.lines) do
-    if billing.has_modifier(line, "95") then
-      ctx:report(i, line.cpt .. " carries modifier 95: from 2024-01-01 professional claims"
-        .. " use POS 02/10 instead (95 stays on institutional claims only)",
-        { severity = "warning" })
-    end
-  end
-end
-
 -- CQ/CO on the claim lines: a code furnished in part by an assistant beyond
 -- the de minimis splits into units without and units with the modifier.
 local function claim(visit, claim_lines, _)
@@ -387,8 +338,9 @@ return {
     { id = "assistant-modifier", severity = "error", cite = CITE.assistant,
       description = "CQ/CO pair with GP/GO; assistant time beyond the 10% de minimis",
       check = assistant_modifier },
-    { id = "telehealth", severity = "error", cite = CITE.telehealth,
-      description = "telehealth dates, place of service and modifiers",
-      check = telehealth },
+    telehealth.rule { id = "telehealth", cite = CITE.telehealth, windows = TELEHEALTH,
+      gaps = TELEHEALTH_GAPS, label = "Medicare telehealth for therapists",
+      audio_only_modifier = "93", codes_severity = "warning",
+      codes_note = "the list is the 2020 waiver's as APTA summarises it [B]; 2026 status unconfirmed [U]" },
   },
 }
