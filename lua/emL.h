@@ -101,6 +101,10 @@ int32_t emL_checkdate(lua_State *L, int idx);
 void emL_pushjson(lua_State *L, int idx, const char *root);
 
 int luaopen_eightmin_core(lua_State *L);
+/* The eightmin.hash module (lua/hash.c): sha256, and json_decode and
+ * json_encode, which lua/json.c adds with emL_register_json. */
+int luaopen_eightmin_hash(lua_State *L);
+void emL_register_json(lua_State *L);  /* [-0, +0, m] json_decode, json_encode */
 
 /* ---- view internals shared by the binding files (added with them) ---- */
 

@@ -105,6 +105,7 @@ static int list_dir(lua_State *L)
  * one line per module, each in its own file of lua/. */
 static const luaL_Reg c_modules[] = {
     {"eightmin.core", luaopen_eightmin_core},
+    {"eightmin.hash", luaopen_eightmin_hash},
     {NULL, NULL}
 };
 
