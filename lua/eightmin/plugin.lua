@@ -245,6 +245,7 @@ local function script_env(api, loaded)
   end)
   return env
 end
+M.script_env = script_env -- eightmin test gives each test file one
 
 -- Runs a script file in a fresh sandbox and returns its value copied.
 local function run_script(path, api)
