@@ -102,6 +102,3 @@ expect_out "ndjson: de minimis PTA, and an OTA's whole service with CO" '{"visit
 {"visit":"A4","cpt":"97530","units":2,"modifiers":["GO","CO"],"dx_pointers":[1]}
 {"visit":"A4","line":1,"rule":"medicare.assistant-modifier","severity":"info","message":"97530: furnished in whole by the OTA (30 min), so 2 units bill with CO (paid at 85%)","cite":"CMS Pub. 100-04 ch. 5 §20.1; 42 CFR 410.59(a)(4), 410.60(a)(4)"}' -- check --format ndjson $D/assistant-ok.ndjson
 expect_stdin "ndjson from stdin with --payer" 0 '{"visit":"V1","cpt":"97110","units":1,"modifiers":["GP"],"dx_pointers":[1,2]}' $D/small.ndjson -- check --payer medicare --format ndjson -
-
-# ---- lib.assistant's own tests (pure functions), through a trusted run --
-expect_out "lib.assistant: CQ/CO de minimis" "14 passed, 0 failed" -- run plugins/lib/assistant_spec.lua --run
