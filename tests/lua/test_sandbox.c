@@ -204,7 +204,7 @@ static void test_endless_recursion(void **state)
     /* A metamethod recursion goes through C calls. */
     expect_has(run(L, "local t = setmetatable({}, {__index = function(t, k) return t[k] end})\n"
                       "return t.x"),
-               emL_FAIL_ERROR, "stack overflow");
+               emL_FAIL_ERROR, "payer.lua:1: C stack overflow");
     still_works(L);
     /* A tail call is a loop: the budget ends it. */
     expect(run(L, "local function f() return f() end\nreturn f()"),
