@@ -1578,10 +1578,10 @@ static void jb_int(jbuf *b, int64_t v)
     jb_put(b, t + k, sizeof t - k);
 }
 
-static void jb_key(jbuf *b, const char *key, bool first)
+/* ,"key": */
+static void jb_key(jbuf *b, const char *key)
 {
-    if (!first)
-        jb_put(b, ",", 1);
+    jb_put(b, ",", 1);
     jb_str(b, key);
     jb_put(b, ":", 1);
 }
@@ -1606,11 +1606,11 @@ em_status em_json_write_claim_line(FILE *f, const em_claim_line *cl)
     jb_init(&b);
     jb_lit(&b, "{\"visit\":");
     jb_str(&b, cl->visit);
-    jb_key(&b, "cpt", false);
+    jb_key(&b, "cpt");
     jb_str(&b, cl->cpt);
-    jb_key(&b, "units", false);
+    jb_key(&b, "units");
     jb_int(&b, cl->units);
-    jb_key(&b, "modifiers", false);
+    jb_key(&b, "modifiers");
     jb_put(&b, "[", 1);
     for (size_t i = 0; cl->modifiers && i < cl->n_modifiers; i++) {
         if (i)
@@ -1619,7 +1619,7 @@ em_status em_json_write_claim_line(FILE *f, const em_claim_line *cl)
     }
     jb_put(&b, "]", 1);
     if (cl->dx_pointers && cl->n_dx_pointers) {
-        jb_key(&b, "dx_pointers", false);
+        jb_key(&b, "dx_pointers");
         jb_put(&b, "[", 1);
         for (size_t i = 0; i < cl->n_dx_pointers; i++) {
             if (i)
@@ -1641,17 +1641,17 @@ em_status em_json_write_finding(FILE *f, const em_finding *fd)
     jb_lit(&b, "{\"visit\":");
     jb_str(&b, fd->visit);
     if (fd->line > 0) {
-        jb_key(&b, "line", false);
+        jb_key(&b, "line");
         jb_int(&b, fd->line);
     }
-    jb_key(&b, "rule", false);
+    jb_key(&b, "rule");
     jb_str(&b, fd->rule);
-    jb_key(&b, "severity", false);
+    jb_key(&b, "severity");
     jb_str(&b, em_severity_name(fd->severity));
-    jb_key(&b, "message", false);
+    jb_key(&b, "message");
     jb_str(&b, fd->message);
     if (fd->cite) {
-        jb_key(&b, "cite", false);
+        jb_key(&b, "cite");
         jb_str(&b, fd->cite);
     }
     jb_put(&b, "}", 1);
@@ -1667,21 +1667,21 @@ em_status em_json_write_units(FILE *f, const em_unit_result *r,
     jb_init(&b);
     jb_lit(&b, "{\"method\":");
     jb_str(&b, em_method_name(r->method));
-    jb_key(&b, "timed_minutes", false);
+    jb_key(&b, "timed_minutes");
     jb_int(&b, r->timed_minutes);
-    jb_key(&b, "total_units", false);
+    jb_key(&b, "total_units");
     jb_int(&b, r->total_units);
-    jb_key(&b, "lines", false);
+    jb_key(&b, "lines");
     jb_put(&b, "[", 1);
     for (size_t i = 0; i < r->n_lines; i++) {
         const em_unit_line *l = &lines[i];
         jb_lit(&b, i ? ",{\"cpt\":" : "{\"cpt\":");
         jb_str(&b, l->cpt);
-        jb_key(&b, "minutes", false);
+        jb_key(&b, "minutes");
         jb_int(&b, l->minutes);
-        jb_key(&b, "units", false);
+        jb_key(&b, "units");
         jb_int(&b, l->units);
-        jb_key(&b, "reason", false);
+        jb_key(&b, "reason");
         jb_str(&b, em_unit_reason_name(l->reason));
         jb_put(&b, "}", 1);
     }
