@@ -164,7 +164,7 @@ test-lua: bin/eightmin
 
 test-so: lib/eightmin.so
 	@echo "== stock lua5.4 requires lib/eightmin.so"
-	@lua5.4 tests/lua/so_test.lua
+	@lua5.4 tests/lua/so_check.lua
 
 lint:
 	@echo "== luacheck"

@@ -1,5 +1,5 @@
 -- Stock lua5.4 loads lib/eightmin.so and uses the same API as bin/eightmin.
--- Run from the top of the tree: lua5.4 tests/lua/so_test.lua
+-- Run from the top of the tree: lua5.4 tests/lua/so_check.lua
 package.cpath = "./lib/?.so;" .. package.cpath
 local em = require "eightmin"
 
