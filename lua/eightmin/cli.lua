@@ -16,6 +16,8 @@ commands:
   check [--payer NAME|FILE] [--clinic FILE] [--format text|ndjson] [FILE|-]
                   check visits (NDJSON) and print claim lines and findings
   payers          list the payer scripts eightmin can find
+  test [--filter PATTERN] [--verbose] [--coverage] [PATH ...]
+                  run the *_test.lua files of payer and clinic scripts
   run SCRIPT.lua [ARGS]
                   run a trusted workflow script with the full API
 
