@@ -6,6 +6,9 @@
 local billing = require "lib.billing"
 local assistant = require "lib.assistant"
 local telehealth = require "lib.telehealth"
+local classification = require "lib.classification"
+local documentation = require "lib.documentation"
+local code_pairs = require "lib.code_pairs"
 
 -- ---- data ----------------------------------------------------------------
 
@@ -18,6 +21,16 @@ local CITE = {
   discipline = "CMS Pub. 100-04 ch. 5 §20.1",
   assistant = "CMS Pub. 100-04 ch. 5 §20.1; 42 CFR 410.59(a)(4), 410.60(a)(4)",
   telehealth = "CAA 2023 §4113; HR 5371 (2025); CAA 2026 (HR 7148); CMS CR 12427 (POS 02/10)",
+  classification = "CPT descriptors of 97110/97112/97116/97530/97140; CMS Pub. 100-02 ch. 15 §220.3",
+  note = "CMS Pub. 100-02 ch. 15 §220.3 (treatment note)",
+  units_note = "CMS Pub. 100-04 ch. 5 §20.2; Pub. 100-02 ch. 15 §220.3",
+  progress = "CMS Pub. 100-02 ch. 15 §220.3 D",
+  certification = "CMS Pub. 100-02 ch. 15 §220.1.3",
+  vague = "CMS Pub. 100-02 ch. 15 §220.2, §220.3",
+  maintenance = "CMS Pub. 100-02 ch. 15 §220.2 C-D; Jimmo v. Sebelius (D. Vt. No. 11-cv-17, 2013)",
+  measures = "CMS Pub. 100-02 ch. 15 §220.3 (objective measures); instrument scoring ranges",
+  pairs = "NCCI Policy Manual ch. 1 §E, ch. 11 §P/§S; APTA/AOTA NCCI notes (domain.md §7)",
+  ceilings = "NCCI Policy Manual ch. 1 §V; CMS Pub. 100-04 ch. 5 §20.2(D)",
 }
 
 -- Discipline modifier per discipline (GP/GO/GN plan of care), and back.
@@ -342,5 +355,15 @@ return {
       gaps = TELEHEALTH_GAPS, label = "Medicare telehealth for therapists",
       audio_only_modifier = "93", codes_severity = "warning",
       codes_note = "the list is the 2020 waiver's as APTA summarises it [B]; 2026 status unconfirmed [U]" },
+    classification.rule { cite = CITE.classification },
+    documentation.note_elements { cite = CITE.note },
+    documentation.minutes_support_units { cite = CITE.units_note },
+    documentation.progress_report_due { cite = CITE.progress },
+    documentation.poc_certification { cite = CITE.certification },
+    documentation.vague_language { cite = CITE.vague },
+    documentation.maintenance_language { cite = CITE.maintenance },
+    documentation.outcome_measure_range { cite = CITE.measures },
+    code_pairs.pair_rule { cite = CITE.pairs },
+    code_pairs.ceiling_rule { cite = CITE.ceilings },
   },
 }
