@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "emL.h"
 #include "embed.h"
+#include "readline.h"
 #include "sandbox.h"
 
 /* Memory cap of the whole interpreter: payer and clinic scripts share it
@@ -106,6 +107,7 @@ static int list_dir(lua_State *L)
 static const luaL_Reg c_modules[] = {
     {"eightmin.core", luaopen_eightmin_core},
     {"eightmin.hash", luaopen_eightmin_hash},
+    {"eightmin.readline", luaopen_eightmin_readline},
     {NULL, NULL}
 };
 
