@@ -255,11 +255,14 @@ local function copy_claims(claims)
 end
 
 -- Checks one visit. opts.args: script arguments ("medicare.tiebreak" = ...).
--- Returns {visit, payer, clinic, units, claims, findings}.
+-- Returns {visit, payer, clinic, units, claims, findings, rules_ran}
+-- (rules_ran: the names of the rules and hooks that ran, in order, for
+-- decision logs).
 function M.visit(visit, payer, clinic, opts)
   opts = opts or {}
-  local out = {}
-  local result = { visit = visit, payer = payer, clinic = clinic, findings = out, claims = {} }
+  local out, ran = {}, {}
+  local result = { visit = visit, payer = payer, clinic = clinic, findings = out, claims = {},
+                   rules_ran = ran }
   local args = {}
   for k, v in pairs(payer.args or {}) do args[payer.id .. "." .. k] = v end
   for k, v in pairs(clinic and clinic.args or {}) do args[clinic.id .. "." .. k] = v end
@@ -278,6 +281,7 @@ function M.visit(visit, payer, clinic, opts)
         payer.id, payer.name, eff.from or "any", eff.to or "any", visit.date), nil)
     return result
   end
+  if type(payer.units) == "function" then ran[#ran + 1] = payer.id .. ".units" end
   local units = compute_units(visit, payer, clinic, out, env)
   result.units = units
   env.units_view = readonly(units or { by_code = {}, lines = {} })
@@ -286,6 +290,7 @@ function M.visit(visit, payer, clinic, opts)
   for _, r in ipairs(clinic and clinic.rules or {}) do rules[#rules + 1] = r end
   for _, rule in ipairs(rules) do
     if applies(rule, visit.date) then
+      ran[#ran + 1] = rule.name
       local found = {}
       local ok = run_guarded(visit, rule.name, out, rule.check, visit, make_ctx(visit, env, rule, found))
       if ok then
@@ -296,6 +301,7 @@ function M.visit(visit, payer, clinic, opts)
   local claims = build_claims(visit, payer, units)
   if payer.claim then
     local hook = { name = payer.id .. ".claim", severity = "info", cite = nil }
+    ran[#ran + 1] = hook.name
     local found = {}
     local work = copy_claims(claims)
     local ok, ret = run_guarded(visit, hook.name, out, payer.claim, visit, work,
