@@ -5,13 +5,15 @@ local plugin = require "eightmin.plugin"
 local check = require "eightmin.check"
 local report = require "eightmin.report"
 local args_lib = require "eightmin.args"
+local html = require "eightmin.html"
+local decisionlog = require "eightmin.decisionlog"
 
 local usage_error, parse_args = args_lib.usage_error, args_lib.parse
 local EXIT_FINDINGS, EXIT_USAGE = args_lib.EXIT_FINDINGS, args_lib.EXIT_USAGE
 
 local CHECK_USAGE = [[
-usage: eightmin check [--payer NAME|FILE] [--clinic NAME|FILE] [--format text|ndjson]
-                      [--arg NAME=VALUE ...] [FILE|-]
+usage: eightmin check [--payer NAME|FILE] [--clinic NAME|FILE] [--format text|ndjson|html]
+                      [--output FILE] [--log FILE] [--arg NAME=VALUE ...] [FILE|-]
 
 Reads visits (one JSON object per line) from FILE or standard input and
 prints, per visit, the claim lines (code, units, modifiers, diagnosis
@@ -23,6 +25,14 @@ pointers) and the findings of the payer's and the clinic's rules.
   --clinic NAME|FILE  add a clinic's rules and preferences
   --format text       a report for a person (default)
   --format ndjson     claim lines and findings, one JSON object per line
+  --format html       one self-contained HTML page: claim lines, findings with
+                      how to fix them, totals by rule and payer, a severity
+                      filter; reads on a phone and prints
+  --output FILE       write the report to FILE instead of standard output
+  --log FILE          write a decision log: per visit one JSON line with the
+                      input hash, the payer and clinic scripts and their
+                      hashes, the rules that ran and fired, the units
+                      decision, claim lines and findings (see 'eightmin explain')
   --arg NAME=VALUE    a script argument, e.g. --arg medicare.tiebreak=97112
 
 Exit code: 0 no error findings, 1 error findings or bad records, 2 usage
@@ -31,11 +41,13 @@ error or unreadable input.
 
 local function run(args)
   local opts, pos = parse_args("check", CHECK_USAGE, args,
-    { payer = "value", clinic = "value", format = "value", arg = "list" })
+    { payer = "value", clinic = "value", format = "value", arg = "list", output = "value",
+      log = "value" })
   if not opts then return pos end
   local format = opts.format or "text"
-  if format ~= "text" and format ~= "ndjson" then
-    return usage_error("check", CHECK_USAGE, "unknown format '%s': use text or ndjson", format)
+  if format ~= "text" and format ~= "ndjson" and format ~= "html" then
+    return usage_error("check", CHECK_USAGE, "unknown format '%s': use text, ndjson or html",
+      format)
   end
   if #pos > 1 then return usage_error("check", CHECK_USAGE, "one input file at most, got %d", #pos) end
   local run_args = {}
@@ -64,6 +76,24 @@ local function run(args)
     return EXIT_USAGE
   end
   local out = io.stdout
+  if opts.output then
+    local f, oerr = io.open(opts.output, "wb")
+    if not f then
+      io.stderr:write(("eightmin check: cannot write the report: %s\n"):format(oerr))
+      return EXIT_USAGE
+    end
+    out = f
+  end
+  local log
+  if opts.log then
+    local lerr
+    log, lerr = decisionlog.open(opts.log)
+    if not log then
+      io.stderr:write(("eightmin check: cannot write the decision log: %s\n"):format(lerr))
+      return EXIT_USAGE
+    end
+  end
+  local results = {}
   local totals = { visits = 0, bad = 0, error = 0, warning = 0, info = 0 }
   local payers = {}
   for visit, verr in reader do
@@ -102,10 +132,22 @@ local function run(args)
       end
       r = r or check.visit(visit, p, clinic, { args = run_args })
       for _, f in ipairs(r.findings) do totals[f.severity] = totals[f.severity] + 1 end
-      if format == "text" then report.text_visit(out, r) else report.ndjson_visit(out, r) end
+      if log then log:write(r) end
+      if format == "text" then
+        report.text_visit(out, r)
+      elseif format == "ndjson" then
+        report.ndjson_visit(out, r)
+      else
+        results[#results + 1] = r
+      end
     end
   end
+  if format == "html" then
+    out:write(html.render(results, { title = "eightmin check: " .. input, bad = totals.bad }))
+  end
+  if log then log:close() end
   report.summary(format == "text" and out or io.stderr, totals)
+  if out ~= io.stdout then out:close() end
   if totals.error > 0 or totals.bad > 0 then return EXIT_FINDINGS end
   return 0
 end
