@@ -28,6 +28,7 @@
 #define WORKFLOW_MEM_LIMIT ((size_t)1 << 30)
 
 int luaopen_eightmin(lua_State *L);
+int luaopen_eightmin_csv(lua_State *L); /* lua/csv.c */
 
 /* package.preload loader for one embedded module (upvalue: its index). */
 static int embedded_load(lua_State *L)
@@ -106,6 +107,7 @@ static int list_dir(lua_State *L)
  * one line per module, each in its own file of lua/. */
 static const luaL_Reg c_modules[] = {
     {"eightmin.core", luaopen_eightmin_core},
+    {"eightmin.csv", luaopen_eightmin_csv},
     {"eightmin.hash", luaopen_eightmin_hash},
     {"eightmin.readline", luaopen_eightmin_readline},
     {NULL, NULL}
