@@ -50,3 +50,14 @@ else pass=$((pass + 1)); fi
 # ---- on a terminal (needs tmux) ---------------------------------------------
 if sh tests/cli/repl_pty.sh "$EIGHTMIN" >"$tmp/out" 2>"$tmp/err"; then pass=$((pass + 1))
 else failed "repl on a terminal (tests/cli/repl_pty.sh)" "failed:" "repl (through tmux)"; fi
+
+# :reload picks up an edit of the payer script.
+cp plugins/payers/acme-health.lua "$tmp/mypayer.lua"
+cat >"$tmp/reload.txt" <<EOT
+:payer $tmp/mypayer.lua
+s = io.open("$tmp/mypayer.lua"):read("a")
+f = io.open("$tmp/mypayer.lua", "w"); f:write((s:gsub("Acme Health PPO", "Acme Two"))); f:close()
+:reload
+EOT
+expect_stdin "repl: :payer FILE" 0 "payer mypayer (Acme Health PPO)" "$tmp/reload.txt" -- repl
+expect_stdin "repl: :reload" 0 "payer mypayer (Acme Two)" "$tmp/reload.txt" -- repl
