@@ -16,6 +16,8 @@ commands:
   check [--payer NAME|FILE] [--clinic FILE] [--format text|ndjson] [FILE|-]
                   check visits (NDJSON) and print claim lines and findings
   payers          list the payer scripts eightmin can find
+  repl [--payer NAME|FILE] [--clinic NAME|FILE]
+                  try payer rules interactively (Lua, with history and Tab)
   test [--filter PATTERN] [--verbose] [--coverage] [PATH ...]
                   run the *_test.lua files of payer and clinic scripts
   run SCRIPT.lua [ARGS]
