@@ -27,11 +27,20 @@ function M.visit_sha256(visit)
   return hash.sha256(json.encode(visit:totable()))
 end
 
+-- A script's path made absolute (from $PWD), so that `explain` run from
+-- another folder still finds the file to compare hashes.
+local function absolute(path)
+  if not path or path:sub(1, 1) == "/" then return path end
+  local cwd = os.getenv("PWD")
+  if not cwd or cwd:sub(1, 1) ~= "/" then return path end
+  return (cwd:gsub("/$", "")) .. "/" .. path:gsub("^%./", "")
+end
+
 -- {id, name, path, sha256} of a loaded payer or clinic script. Hashes are
 -- cached per path: a run hashes each script once.
 local function script_info(script, cache)
   if not script or not script.id then return nil end
-  local info = { id = script.id, name = script.name, path = script.path }
+  local info = { id = script.id, name = script.name, path = absolute(script.path) }
   if script.path then
     local h = cache[script.path]
     if h == nil then
