@@ -45,7 +45,7 @@ local PAIRS = {
     source = "AOTA: edit reinstated 1 Oct 2020" },
   { a = { "97140" }, b = { "97530" }, on = "b", confidence = "C",
     source = "WebPT on CMS's rescinded modifier-59 article, Example 9; column order"
-      .. " disputed (prombs.com) [U]" },
+      .. " disputed by prombs.com" },
   { a = { "97140" }, b = { "97012" }, on = "a", confidence = "C",
     source = "AAPC coding alert: mutually exclusive, 59 on 97140" },
 }

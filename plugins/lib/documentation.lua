@@ -99,9 +99,9 @@ local SKILLED = {
 -- domain.md, so unconfirmed here [U].
 local MEASURES = {
   { names = { "BBS", "BERG", "BERG BALANCE SCALE", "BERG BALANCE" }, min = 0, max = 56, integer = true,
-    unit = "points", source = "14 items scored 0-4 (domain.md §8)" },
+    unit = "points", source = "14 items scored 0-4, domain.md §8" },
   { names = { "TUG", "TIMED UP AND GO", "TIMED UP AND GO TEST" }, above = 0, unit = "seconds",
-    source = "a time in seconds (domain.md §8)" },
+    source = "a time in seconds, domain.md §8" },
   { names = { "FGA", "FUNCTIONAL GAIT ASSESSMENT" }, min = 0, max = 30, integer = true,
     unit = "points", source = "10 items scored 0-3", unconfirmed = true },
   { names = { "DGI", "DYNAMIC GAIT INDEX" }, min = 0, max = 24, integer = true,
@@ -195,9 +195,10 @@ local function find_any(text, patterns)
   for _, p in ipairs(patterns) do
     local a, b = t:find(p)
     if a then
-      -- Widen to the whole words around the match, for the message.
+      -- Widen to the whole words around the match and on to the end of
+      -- the clause (at most 60 characters), for the message.
       while a > 1 and t:sub(a - 1, a - 1):match("%a") do a = a - 1 end
-      while b < #t and t:sub(b + 1, b + 1):match("%a") do b = b + 1 end
+      while b < #t and b - a < 60 and not t:sub(b + 1, b + 1):match("[%.;,:!?]") do b = b + 1 end
       return text:sub(a, b)
     end
   end
