@@ -1,0 +1,91 @@
+-- Tests of plugins/payers/medicare.lua: units under CMS Pub. 100-04 ch. 5
+-- §20.2, claim lines, modifiers and the rules' findings.
+-- Run from the top of the tree: bin/eightmin test plugins/payers
+-- luacheck: read globals describe it expect check fixture visit eightmin
+
+local PT = { npi = "1234567893", discipline = "PT", credential = "PT" }
+
+-- A clean Medicare PT visit with the given lines (minutes per line).
+local function day(lines, extra)
+  local v = { id = "T1", date = "2026-03-04", payer = "medicare", pos = "11", provider = PT,
+              diagnoses = { "I69.354", "R26.81" }, lines = lines }
+  for k, val in pairs(extra or {}) do v[k] = val end
+  return visit(v)
+end
+
+local function units_of(result)
+  local out = {}
+  for _, c in ipairs(result.claims) do
+    out[#out + 1] = c.cpt .. " " .. c.units .. (#c.modifiers > 0 and (" " .. table.concat(c.modifiers, " ")) or "")
+  end
+  return out
+end
+
+describe("medicare units: the manual's examples", function()
+  it("Ex1: 97112 24 + 97110 23 = 2 + 1", function()
+    local r = check(day { { cpt = "97112", minutes = 24 }, { cpt = "97110", minutes = 23 } }, "medicare")
+    expect(units_of(r)):equals { "97112 2 GP", "97110 1 GP" }
+    expect(r.units.timed_minutes):equals(47)
+  end)
+  it("Ex3: 97110 33 + 97140 7 = 2 + 1", function()
+    local r = check(day { { cpt = "97110", minutes = 33 }, { cpt = "97140", minutes = 7 } }, "medicare")
+    expect(units_of(r)):equals { "97110 2 GP", "97140 1 GP" }
+  end)
+  it("Ex4: 49 minutes are 3 units; the ultrasound gets none", function()
+    local r = check(day { { cpt = "97110", minutes = 18 }, { cpt = "97140", minutes = 13 },
+                          { cpt = "97116", minutes = 10 }, { cpt = "97035", minutes = 8 } }, "medicare")
+    expect(units_of(r)):equals { "97110 1 GP", "97140 1 GP", "97116 1 GP" }
+    expect(r.units.by_code["97035"].reason):equals("outranked")
+  end)
+  it("Ex5: 7 + 7 + 7 minutes bill one unit", function()
+    local r = check(day { { cpt = "97112", minutes = 7 }, { cpt = "97110", minutes = 7 },
+                          { cpt = "97140", minutes = 7 } }, "medicare")
+    expect(units_of(r)):equals { "97112 1 GP" }
+  end)
+  it("an untimed code is one unit whatever its minutes", function()
+    local r = check(day { { cpt = "97161", minutes = 45 }, { cpt = "97112", minutes = 10 } }, "medicare")
+    expect(units_of(r)):equals { "97161 1 GP", "97112 1 GP" }
+  end)
+end)
+
+describe("medicare findings", function()
+  it("billing more units than the minutes earn is an error", function()
+    local r = check(day { { cpt = "97112", minutes = 24, units = 3 }, { cpt = "97110", minutes = 23, units = 1 } },
+                    "medicare")
+    expect(r):has_finding("medicare.units-match", { severity = "error", line = 1, message = "billed 3" })
+  end)
+  it("units billed as earned raise no units finding", function()
+    local r = check(day { { cpt = "97112", minutes = 24, units = 2 }, { cpt = "97110", minutes = 23, units = 1 } },
+                    "medicare")
+    expect(r):has_no_finding("medicare.units-match")
+  end)
+  it("a timed line without minutes is an error", function()
+    expect(check(day { { cpt = "97112" } }, "medicare"))
+      :has_finding("medicare.minutes-missing", { severity = "error", line = 1 })
+  end)
+  it("overlapping timed segments are an error", function()
+    local r = check(day { { cpt = "97112", start = "09:00", ["end"] = "09:25" },
+                          { cpt = "97110", start = "09:20", ["end"] = "09:40" } }, "medicare")
+    expect(r):has_finding("medicare.overlapping-segments", { severity = "error" })
+  end)
+  it("GO on a PT visit is an error", function()
+    expect(check(day { { cpt = "97110", minutes = 30, modifiers = { "GO" } } }, "medicare"))
+      :has_finding("medicare.discipline-modifier", { severity = "error" })
+  end)
+  it("a PTA's part beyond 10% splits the code into lines with and without CQ", function()
+    local r = check(day { { cpt = "97110", segments = {
+      { minutes = 15, by = "PT" }, { minutes = 10, by = "PTA" } } } }, "medicare")
+    expect(units_of(r)):equals { "97110 1 GP", "97110 1 GP CQ" }
+  end)
+  it("telehealth on 2026-02-01 falls in the lapse", function()
+    local r = check(day({ { cpt = "97110", minutes = 30 } },
+      { date = "2026-02-01", pos = "10", telehealth = { modality = "audio_video", patient_at_home = true } }),
+      "medicare")
+    expect(r):has_finding("medicare.telehealth", { severity = "error" })
+  end)
+  it("telehealth at home on 2026-03-04 with POS 10 is allowed", function()
+    local r = check(day({ { cpt = "97110", minutes = 30 } },
+      { pos = "10", telehealth = { modality = "audio_video", patient_at_home = true } }), "medicare")
+    expect(r):has_no_finding("medicare.telehealth")
+  end)
+end)
