@@ -103,15 +103,10 @@ end
 
 -- Runs fn under the rule budget; a failure becomes one error finding.
 local function run_guarded(visit, name, out, fn, ...)
-  local ok, a, b = sandbox.run(M.RULE_BUDGET, fn, ...)
-  if ok then return true, a end
-  local kind = b
-  local msg = a
-  if kind == "budget" or kind == "memory" then
-    msg = tostring(a)
-  end
-  out[#out + 1] = finding(visit, 0, name, "error", ("%s aborted: %s"):format(name, tostring(msg)),
-                          nil)
+  local ok, result = sandbox.run(M.RULE_BUDGET, fn, ...)
+  if ok then return true, result end
+  -- result is the sandbox's message: "instruction budget exceeded at f.lua:42", ...
+  out[#out + 1] = finding(visit, 0, name, "error", ("%s aborted: %s"):format(name, tostring(result)))
   return false
 end
 
