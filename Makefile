@@ -85,7 +85,7 @@ deps:
 
 $(B)/gen/lua_sources.c: $(LUA_HALF) lua/embed.sh
 	@mkdir -p $(@D)
-	sh lua/embed.sh $(LUA_HALF) > $@.tmp && mv $@.tmp $@
+	sh lua/embed.sh $(LUA_HALF) > $@.$$$$.tmp && mv $@.$$$$.tmp $@
 
 $(B)/%.o: %.c | deps
 	@mkdir -p $(@D)
