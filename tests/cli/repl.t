@@ -5,7 +5,7 @@ R=tests/data/repl
 # ---- a scripted session -----------------------------------------------------
 expect_stdin "repl: a function over 3 lines" 0 "42" $R/session.txt -- repl
 expect_stdin "repl: :payer" 0 "payer medicare (Medicare Part B)" $R/session.txt -- repl
-expect_stdin "repl: :visits" 0 "13 visits loaded from plugins/examples/visits.ndjson, 1 bad record skipped" $R/session.txt -- repl
+expect_stdin "repl: :visits" 0 "visits loaded from plugins/examples/visits.ndjson, 1 bad record skipped" $R/session.txt -- repl
 expect_stdin "repl: :visit by id" 0 "visit = visit V1001 2026-03-04 medicare (2 lines)" $R/session.txt -- repl
 expect_stdin "repl: :check claim lines" 0 "claim  97112  x2  GP             dx 1,2" $R/session.txt -- repl
 expect_stdin "repl: :explain the leftover unit" 0 "97112: 24 min = 1 full unit + 9 min left over; leftover-unit: the day's 47 timed minutes give 3 units (CMS); 97112 had the most left over -> 2 units" $R/session.txt -- repl
