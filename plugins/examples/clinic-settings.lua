@@ -1,0 +1,38 @@
+-- Clinic settings for the example workflows (csv-to-837p.lua,
+-- daily-batch.lua): who bills, who each payer is on an 837P, the fee
+-- schedule (whole cents), and how the clinic's EMR export names its CSV
+-- columns. A workflow loads it with dofile; it is plain data.
+return {
+  submitter = { name = "Example Physical Therapy", id = "EXPT0001",
+                contact = "Billing Office", phone = "5555550100" },
+  billing_provider = { name = "Example Physical Therapy LLC", npi = "1234567893",
+                       tax_id = "123456789", address = "100 Main St",
+                       city = "Springfield", state = "IL", zip = "627011234" },
+  -- Rendering providers by NPI (2310B), when not the billing provider.
+  providers = { ["1987654328"] = { last = "Rivera", first = "Ana" } },
+  interchange = { sender_qualifier = "ZZ", sender_id = "EXPT0001", usage = "T" },
+  -- One entry per payer id (the visit's payer, a payer script's file name).
+  payers = {
+    medicare = { name = "Medicare Part B", id = "00952", receiver_id = "MEDICARE-B",
+                 filing = "MB" },
+    ["ama-default"] = { name = "Commercial Plan", id = "60054", receiver_id = "COMMERCIAL",
+                        filing = "CI" },
+    ["acme-health"] = { name = "Acme Health PPO", id = "ACME1", receiver_id = "ACMEHEALTH",
+                        filing = "CI" },
+  },
+  -- Charge per unit, in cents; a code without a fee is billed at 0.
+  fees = { ["97110"] = 4500, ["97112"] = 5200, ["97140"] = 4300, ["97530"] = 5500,
+           ["97116"] = 4600, ["97010"] = 1000, ["97161"] = 15000 },
+  separators = { segment = "~", element = "*", component = ":", repetition = "^" },
+  -- The EMR export's column names (eightmin.csv mapping); fields not named
+  -- here are read from a column named like the field, when there is one.
+  csv = {
+    visit_id = "Encounter #", date = "Date of Service", payer = "Payer",
+    pos = "POS", patient_id = "Patient ID", patient_dob = "DOB",
+    provider_npi = "Rendering NPI", provider_discipline = "Discipline",
+    provider_credential = "Credential", diagnoses = { "Dx 1", "Dx 2", "Dx 3" },
+    cpt = "CPT", minutes = "Minutes", units = "Units", by = "Performed By",
+    modifiers = "Modifiers", intervention = "Intervention",
+    note_total_timed_minutes = "Total Timed Minutes",
+  },
+}
