@@ -13,8 +13,11 @@ commands:
   units [--method cms|ama|--payer NAME] [--json] [--explain] CODE=MINUTES ...
                   units per code under the CMS 8-minute rule, the AMA rule
                   or a payer's own policy
-  check [--payer NAME|FILE] [--clinic FILE] [--format text|ndjson] [FILE|-]
+  check [--payer NAME|FILE] [--clinic FILE] [--format text|ndjson|html]
+        [--output FILE] [--log FILE] [FILE|-]
                   check visits (NDJSON) and print claim lines and findings
+  explain LOG VISIT
+                  how a logged visit was decided (from check --log)
   payers          list the payer scripts eightmin can find
   repl [--payer NAME|FILE] [--clinic NAME|FILE]
                   try payer rules interactively (Lua, with history and Tab)

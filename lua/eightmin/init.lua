@@ -22,6 +22,10 @@ for k, v in pairs(core) do
   if k ~= "sandbox" and k ~= "builtin_plugins" and k ~= "list_dir" then M[k] = v end
 end
 M.plugin_path = plugin.search_path
+M.html = require "eightmin.html"               -- render(results, opts): the HTML report
+M.decisionlog = require "eightmin.decisionlog" -- what check --log writes
+M.json = require "eightmin.json"               -- decode/encode through the C core
+M.sha256 = require("eightmin.hash").sha256
 
 -- Loads a payer script (a name along the plugin path, or a file).
 function M.load_payer(name)
