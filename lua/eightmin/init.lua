@@ -26,6 +26,10 @@ M.html = require "eightmin.html"               -- render(results, opts): the HTM
 M.decisionlog = require "eightmin.decisionlog" -- what check --log writes
 M.json = require "eightmin.json"               -- decode/encode through the C core
 M.sha256 = require("eightmin.hash").sha256
+M.read_csv = require("eightmin.csv").read      -- (path, mapping, options): visits from CSV
+M.csv_fields = require("eightmin.csv").fields
+M.x12 = require "eightmin.x12"                 -- build/parse ANSI X12 837P
+M.cms1500 = require "eightmin.cms1500"         -- CMS-1500-shaped CSV
 
 -- Loads a payer script (a name along the plugin path, or a file).
 function M.load_payer(name)
