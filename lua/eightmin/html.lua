@@ -8,11 +8,11 @@
 -- units}); opts.title, opts.bad (bad records skipped), opts.generated
 -- (a timestamp to print; none by default, so the page is reproducible).
 local hash = require "eightmin.hash"
+local report = require "eightmin.report"
 
 local M = {}
 
 local SEVERITIES = { "error", "warning", "info" }
-local ORDER = { error = 1, warning = 2, info = 3 }
 
 local ESCAPES = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;",
                   ["'"] = "&#39;" }
@@ -226,16 +226,6 @@ local function hex_base64(hex)
   return table.concat(out)
 end
 
-local function sorted_findings(findings)
-  local list = {}
-  for i, f in ipairs(findings) do list[i] = { f = f, i = i } end
-  table.sort(list, function(a, b)
-    if a.f.severity ~= b.f.severity then return ORDER[a.f.severity] < ORDER[b.f.severity] end
-    return a.i < b.i
-  end)
-  for i, e in ipairs(list) do list[i] = e.f end
-  return list
-end
 
 local function count_by_severity(findings)
   local n = { error = 0, warning = 0, info = 0 }
@@ -313,7 +303,7 @@ local function render_visit(put, r, idx)
   end
   if #r.findings > 0 then
     put('<ul class="findings">')
-    for _, f in ipairs(sorted_findings(r.findings)) do
+    for _, f in ipairs(report.sorted_findings(r.findings)) do
       local where = (f.line or 0) > 0 and ("line " .. f.line) or "whole visit"
       put(('<li class="finding sev-%s" data-severity="%s">'):format(esc(f.severity),
         esc(f.severity)))

@@ -25,6 +25,7 @@ function M.search_path()
   return dirs
 end
 
+-- A whole file, or nil and a message.
 local function read_file(path)
   local f, err = io.open(path, "rb")
   if not f then return nil, err end
@@ -266,69 +267,74 @@ local function run_script(path, api)
   return copied
 end
 
+M.read_file = read_file
+
 local function id_of(path)
   return (path:match("([^/]+)%.lua$") or path)
 end
 
--- Loads and checks a payer script by name or file.
-function M.load_payer(name, api)
-  local path, err = M.find("payer", name)
+-- Finds, runs and checks a payer or clinic script; validate(t, path, id)
+-- raises with a message naming the script and the key at fault.
+local function load_script(kind, name, api, validate)
+  local path, err = M.find(kind, name)
   if not path then return nil, err end
   local t
   t, err = run_script(path, api)
   if not t then return nil, err end
   local id = id_of(path)
-  local ok, perr = pcall(function()
-    check_keys(path, t, PAYER_KEYS)
-    check_type(path .. ": name", t.name, "string")
-    t.units = check_units(path .. ": units", t.units)
-    t.modifiers = check_modifiers(path .. ": modifiers", t.modifiers)
-    t.telehealth = check_telehealth(path .. ": telehealth", t.telehealth)
-    t.rules = check_rules(path .. ": rules", t.rules, id)
-    check_type(path .. ": claim", t.claim, "function", true)
-    check_type(path .. ": args", t.args, "table", true)
-    check_type(path .. ": description", t.description, "string", true)
-    if t.effective ~= nil then
-      check_type(path .. ": effective", t.effective, "table")
-      check_keys(path .. ": effective", t.effective, { from = true, to = true })
-      check_date(path .. ": effective.from", t.effective.from)
-      check_date(path .. ": effective.to", t.effective.to)
-    end
-  end)
-  if not ok then return nil, perr end
-  t.id, t.path, t.kind = id, path, "payer"
+  local ok, verr = pcall(validate, t, path, id)
+  if not ok then return nil, verr end
+  t.id, t.path, t.kind = id, path, kind
   t.args = t.args or {}
   return t
 end
 
--- Loads and checks a clinic script. Lowering a payer rule's severity is
--- refused here, when the payer is known, or by M.merge at check time.
-function M.load_clinic(name, api)
-  local path, err = M.find("clinic", name)
-  if not path then return nil, err end
-  local t
-  t, err = run_script(path, api)
-  if not t then return nil, err end
-  local id = id_of(path)
-  local ok, perr = pcall(function()
-    check_keys(path, t, CLINIC_KEYS)
-    check_type(path .. ": name", t.name, "string")
-    t.prefer = check_strings(path .. ": prefer", t.prefer, true)
-    check_type(path .. ": hints", t.hints, "table", true)
-    check_type(path .. ": severity", t.severity, "table", true)
-    for rule, sev in pairs(t.severity or {}) do
-      check_type(path .. ": severity." .. tostring(rule), sev, "string")
-      if not SEVERITY[sev] then
-        fail(path .. ": severity." .. rule, "expected \"error\", \"warning\" or \"info\", got \"%s\"", sev)
-      end
+local function validate_payer(t, path, id)
+  check_keys(path, t, PAYER_KEYS)
+  check_type(path .. ": name", t.name, "string")
+  t.units = check_units(path .. ": units", t.units)
+  t.modifiers = check_modifiers(path .. ": modifiers", t.modifiers)
+  t.telehealth = check_telehealth(path .. ": telehealth", t.telehealth)
+  t.rules = check_rules(path .. ": rules", t.rules, id)
+  check_type(path .. ": claim", t.claim, "function", true)
+  check_type(path .. ": args", t.args, "table", true)
+  check_type(path .. ": description", t.description, "string", true)
+  if t.effective ~= nil then
+    check_type(path .. ": effective", t.effective, "table")
+    check_keys(path .. ": effective", t.effective, { from = true, to = true })
+    check_date(path .. ": effective.from", t.effective.from)
+    check_date(path .. ": effective.to", t.effective.to)
+  end
+end
+
+-- Lowering a payer rule's severity is refused by check_clinic_against,
+-- once the payer is known.
+local function validate_clinic(t, path, id)
+  check_keys(path, t, CLINIC_KEYS)
+  check_type(path .. ": name", t.name, "string")
+  t.prefer = check_strings(path .. ": prefer", t.prefer, true)
+  check_type(path .. ": hints", t.hints, "table", true)
+  check_type(path .. ": severity", t.severity, "table", true)
+  for rule, sev in pairs(t.severity or {}) do
+    check_type(path .. ": severity." .. tostring(rule), sev, "string")
+    if not SEVERITY[sev] then
+      fail(path .. ": severity." .. rule, "expected \"error\", \"warning\" or \"info\", got \"%s\"", sev)
     end
-    t.rules = check_rules(path .. ": rules", t.rules, id)
-    check_type(path .. ": args", t.args, "table", true)
-  end)
-  if not ok then return nil, perr end
-  t.id, t.path, t.kind = id, path, "clinic"
-  t.hints, t.severity, t.args = t.hints or {}, t.severity or {}, t.args or {}
-  return t
+  end
+  t.rules = check_rules(path .. ": rules", t.rules, id)
+  check_type(path .. ": args", t.args, "table", true)
+  check_type(path .. ": description", t.description, "string", true)
+  t.hints, t.severity = t.hints or {}, t.severity or {}
+end
+
+-- Loads and checks a payer script by name or file.
+function M.load_payer(name, api)
+  return load_script("payer", name, api, validate_payer)
+end
+
+-- Loads and checks a clinic script by name or file.
+function M.load_clinic(name, api)
+  return load_script("clinic", name, api, validate_clinic)
 end
 
 -- Refuses a clinic that would weaken one of the payer's rules.

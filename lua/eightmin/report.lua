@@ -6,7 +6,8 @@ local M = {}
 
 local ORDER = { error = 1, warning = 2, info = 3 }
 
-local function sorted_findings(findings)
+-- Findings errors first, then warnings, then info; stable within each.
+function M.sorted_findings(findings)
   local list = {}
   for i, f in ipairs(findings) do list[i] = { f = f, i = i } end
   table.sort(list, function(a, b)
@@ -33,7 +34,7 @@ function M.text_visit(out, r)
     out:write(("  claim  %-6s x%-2d %-14s dx %s\n"):format(c.cpt, c.units,
       table.concat(c.modifiers, " "), #dx > 0 and table.concat(dx, ",") or "-"))
   end
-  for _, f in ipairs(sorted_findings(r.findings)) do
+  for _, f in ipairs(M.sorted_findings(r.findings)) do
     local where = f.line > 0 and ("line " .. f.line) or "visit"
     out:write(("  %-7s  %-7s %s: %s\n"):format(f.severity, where, f.rule, f.message))
     if f.cite then out:write(("                   see %s\n"):format(f.cite)) end

@@ -598,14 +598,7 @@ local function failure_text(msg, kind, budget)
   return tostring(msg)
 end
 
-local function read_file(path)
-  local f, err = io.open(path, "rb")
-  if not f then return nil, err end
-  local text = f:read("a")
-  f:close()
-  if not text then return nil, path .. ": cannot read" end
-  return text
-end
+local read_file = plugin.read_file
 
 local function run_file(run, file)
   local ctx = { file = file, dir = dirname(file), tests = {}, stack = {}, collecting = true,
