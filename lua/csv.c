@@ -12,102 +12,35 @@
 #include "emL.h"
 #include "em_csv.h"
 
-#define EML_CSVREADER "eightmin.CsvReader"
-
 int luaopen_eightmin_csv(lua_State *L);
 
-typedef struct csvreader {
-    FILE *f;                /* NULL once closed */
-    em_csv_reader *r;
-    em_csv_mapping *map;    /* only while read() builds it */
-    bool own;               /* f is ours to close (stdin is not) */
-} csvreader;
-
-static csvreader *csvreader_check(lua_State *L)
+/* The CSV stream behind a generic reader (reader.c). */
+static em_status csv_next(void *r, em_visit **out, em_error *err)
 {
-    return luaL_checkudata(L, 1, EML_CSVREADER);
+    return em_csv_next(r, out, err);
 }
 
-static void csvreader_close(csvreader *cr)
+static long csv_record(const void *r)
 {
-    em_csv_close(cr->r);
-    em_csv_mapping_free(cr->map);
-    if (cr->f && cr->own)
-        fclose(cr->f);
-    cr->r = NULL;
-    cr->map = NULL;
-    cr->f = NULL;
+    return em_csv_record(r);
 }
 
-/* __gc, __close */
-static int csvreader_gc(lua_State *L)
+static void csv_close(void *r)
 {
-    csvreader_close(csvreader_check(L));
-    return 0;
+    em_csv_close(r);
 }
 
-/* r:close() -> true */
-static int csvreader_closem(lua_State *L)
+static void csv_mapping_free(void *map)
 {
-    csvreader_close(csvreader_check(L));
-    lua_pushboolean(L, 1);
-    return 1;
+    em_csv_mapping_free(map);
 }
 
-/* r:record() -> line of the first row of the last visit returned or reported */
-static int csvreader_record(lua_State *L)
-{
-    csvreader *cr = csvreader_check(L);
-    if (cr->r)
-        lua_pushinteger(L, em_csv_record(cr->r));
-    else
-        lua_pushnil(L);
-    return 1;
-}
+static const emL_visit_stream csv_stream = {csv_next, csv_record, csv_close};
 
-static int csvreader_tostring(lua_State *L)
-{
-    csvreader *cr = csvreader_check(L);
-    lua_getiuservalue(L, 1, 1);
-    lua_pushfstring(L, "eightmin.CsvReader (%s%s)", lua_tostring(L, -1),
-                    cr->r ? "" : ", closed");
-    return 1;
-}
-
-/* One step: visit, nil, line | false, "file:line: column X: message", line
- * | nil at the end (the file is closed then). */
-static int csvreader_call(lua_State *L)
-{
-    csvreader *cr = csvreader_check(L);
-    if (!cr->r) {
-        lua_pushnil(L);
-        return 1;
-    }
-    em_visit *v = NULL;
-    em_error err;
-    em_status st = em_csv_next(cr->r, &v, &err);
-    lua_Integer line = em_csv_record(cr->r);
-    if (st == EM_EOF) {
-        csvreader_close(cr);
-        lua_pushnil(L);
-        return 1;
-    }
-    if (st == EM_OK) {
-        emL_pushvisit(L, v, true);
-        lua_pushnil(L);
-    } else {
-        lua_pushboolean(L, 0);
-        emL_pusherror(L, &err);
-        lua_remove(L, -2);
-    }
-    lua_pushinteger(L, line);
-    return 3;
-}
-
-/* Fills cr->map from the mapping table at idx: field = "Column",
+/* Fills map from the mapping table at idx: field = "Column",
  * diagnoses = {"Dx 1", "Dx 2"}, field = false (not read). Raises on misuse;
- * cr owns the mapping, so nothing leaks. */
-static void mapping_from_table(lua_State *L, int idx, csvreader *cr)
+ * the reader owns the mapping meanwhile, so nothing leaks. */
+static void mapping_from_table(lua_State *L, int idx, em_csv_mapping *map)
 {
     lua_pushnil(L);
     while (lua_next(L, idx)) {
@@ -137,7 +70,7 @@ static void mapping_from_table(lua_State *L, int idx, csvreader *cr)
         }
         em_error err;
         em_error_clear(&err);
-        if (em_csv_mapping_set(cr->map, field, cols, n, &err) != EM_OK)
+        if (em_csv_mapping_set(map, field, cols, n, &err) != EM_OK)
             luaL_argerror(L, idx, lua_pushfstring(L, "mapping.%s: %s", field, err.message));
         lua_pop(L, 1);
     }
@@ -182,16 +115,14 @@ static int l_read(lua_State *L)
     if (!lua_isnoneornil(L, 3))
         luaL_checktype(L, 3, LUA_TTABLE);
     lua_settop(L, 3);
-    csvreader *cr = lua_newuserdatauv(L, sizeof *cr, 1);
-    memset(cr, 0, sizeof *cr);
-    luaL_setmetatable(L, EML_CSVREADER);
-    lua_pushvalue(L, 1);
-    lua_setiuservalue(L, -2, 1);
-    cr->map = em_csv_mapping_new();
-    if (!cr->map)
+    emL_reader *rd = emL_newreader(L, 1);
+    em_csv_mapping *map = em_csv_mapping_new();
+    if (!map)
         return luaL_error(L, "out of memory");
+    rd->aux = map;
+    rd->aux_free = csv_mapping_free;
     if (lua_istable(L, 2))
-        mapping_from_table(L, 2, cr);
+        mapping_from_table(L, 2, map);
     em_csv_limits lim = {0};
     if (lua_istable(L, 3)) {
         static const char *const known[] = {"delimiter", "list_separator", "max_field",
@@ -199,7 +130,7 @@ static int l_read(lua_State *L)
         emL_checkkeys(L, 3, 3, "options", known);
         em_error err;
         em_error_clear(&err);
-        if (em_csv_mapping_separators(cr->map, opt_char(L, 3, "delimiter", ','),
+        if (em_csv_mapping_separators(map, opt_char(L, 3, "delimiter", ','),
                                       opt_char(L, 3, "list_separator", ';'), &err) != EM_OK)
             luaL_argerror(L, 3, lua_pushfstring(L, "options.%s: %s", err.field, err.message));
         lim.max_field = opt_size(L, 3, "max_field");
@@ -207,25 +138,16 @@ static int l_read(lua_State *L)
         lim.max_columns = opt_size(L, 3, "max_columns");
         lim.max_rows = opt_size(L, 3, "max_rows");
     }
-    if (strcmp(path, "-") == 0) {
-        cr->f = stdin;
-    } else {
-        cr->f = fopen(path, "rb");
-        if (!cr->f)
-            return luaL_fileresult(L, 0, path);
-        cr->own = true;
-    }
-    cr->r = em_csv_open(cr->f, path, cr->map, &lim);
-    em_csv_mapping_free(cr->map);  /* the reader keeps its own copy */
-    cr->map = NULL;
-    if (!cr->r) {
-        csvreader_close(cr);
-        return luaL_error(L, "out of memory opening %s", path);
-    }
-    lua_pushnil(L);
-    lua_pushnil(L);
-    lua_pushvalue(L, -3);
-    return 4;
+    int failed = emL_reader_fopen(L, rd, path);
+    if (failed)
+        return failed;
+    rd->stream = &csv_stream;
+    rd->r = em_csv_open(rd->f, path, map, &lim);
+    rd->aux = NULL;  /* the reader keeps its own copy of the mapping */
+    em_csv_mapping_free(map);
+    if (!rd->r)
+        return luaL_error(L, "out of memory opening %s", path);  /* __gc closes f */
+    return 1 + emL_reader_loop(L);
 }
 
 /* fields() -> the names a mapping may use, in order */
@@ -240,21 +162,6 @@ static int l_fields(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg csvreader_meta[] = {
-    {"__call", csvreader_call},
-    {"__gc", csvreader_gc},
-    {"__close", csvreader_gc},
-    {"__tostring", csvreader_tostring},
-    {"__index", NULL},  /* set to csvreader_methods below */
-    {NULL, NULL},
-};
-
-static const luaL_Reg csvreader_methods[] = {
-    {"close", csvreader_closem},
-    {"record", csvreader_record},
-    {NULL, NULL},
-};
-
 static const luaL_Reg csv_funcs[] = {
     {"read", l_read},
     {"fields", l_fields},
@@ -264,14 +171,8 @@ static const luaL_Reg csv_funcs[] = {
 int luaopen_eightmin_csv(lua_State *L)
 {
     luaL_checkversion(L);
-    /* the views of the visits it yields need core's metatables */
+    /* the views of the visits it yields and the Reader need core's metatables */
     luaL_requiref(L, "eightmin.core", luaopen_eightmin_core, 0);
-    lua_pop(L, 1);
-    if (luaL_newmetatable(L, EML_CSVREADER)) {
-        luaL_setfuncs(L, csvreader_meta, 0);
-        luaL_newlib(L, csvreader_methods);
-        lua_setfield(L, -2, "__index");
-    }
     lua_pop(L, 1);
     luaL_newlib(L, csv_funcs);
     return 1;

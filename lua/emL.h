@@ -7,6 +7,7 @@
 #include <lua.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "em_codes.h"
 #include "em_error.h"
@@ -75,6 +76,35 @@ void emL_register_units(lua_State *L);  /* units, units_for_minutes, code, codes
 void emL_register_date(lua_State *L);   /* date, date_string, days_between, add_days,
                                            weekday, time, minutes_between */
 void emL_register_reader(lua_State *L); /* read */
+
+/* ---- readers: a stream of visits as a generic-for iterator (reader.c) ---- */
+
+/* How a reader gets its visits: the NDJSON reader, the CSV reader, ... */
+typedef struct emL_visit_stream {
+    em_status (*next)(void *r, em_visit **out, em_error *err);
+    long (*record)(const void *r);  /* line of the last visit or bad record */
+    void (*close)(void *r);
+} emL_visit_stream;
+
+typedef struct emL_reader {
+    FILE *f;                         /* NULL once closed */
+    bool own;                        /* f is ours to close (stdin is not) */
+    void *r;                         /* the stream's state, NULL until opened */
+    const emL_visit_stream *stream;
+    void *aux;                       /* owned while a reader is being set up */
+    void (*aux_free)(void *aux);
+} emL_reader;
+
+/* [-0, +1, m] A new closed reader userdata ("eightmin.Reader"); the string
+ * at name_idx names it in messages. */
+emL_reader *emL_newreader(lua_State *L, int name_idx);
+/* [-0, +(0|3), m] Opens path ("-" = stdin) into rd->f. Returns 0, or the
+ * count of luaL_fileresult's results (nil, msg, errno) pushed. */
+int emL_reader_fopen(lua_State *L, emL_reader *rd, const char *path);
+/* [-0, +3, -] With the reader on top: pushes nil, nil, reader, so that
+ * `return 1 + emL_reader_loop(L)` hands a generic for the reader as its
+ * iterator and its closing value (a `break` closes the file). */
+int emL_reader_loop(lua_State *L);
 void emL_register_encode(lua_State *L); /* visit, write_finding, write_claim, write_units */
 
 /* [-0, +0, v] Raises a bad-argument error for argument arg: "path: expected

@@ -1,5 +1,7 @@
-/* reader.c: read(): visits from an NDJSON file, one per step of a generic
- * for; a bad record is a step of its own, so the loop goes on. */
+/* reader.c: readers of visits as generic-for iterators, whatever the
+ * format (NDJSON here; CSV in csv.c): each step is a visit, or a bad record
+ * as a step of its own, so the loop goes on:
+ *   for visit, err, line in core.read("visits.ndjson") do ... end */
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdbool.h>
@@ -12,24 +14,21 @@
 
 #define EML_READER "eightmin.Reader"
 
-typedef struct reader {
-    FILE *f;               /* NULL once closed */
-    em_ndjson_reader *r;
-    bool own;              /* f is ours to close (stdin is not) */
-} reader;
-
-static reader *reader_check(lua_State *L)
+static emL_reader *reader_check(lua_State *L)
 {
     return luaL_checkudata(L, 1, EML_READER);
 }
 
-static void reader_close(reader *rd)
+static void reader_close(emL_reader *rd)
 {
     if (rd->r)
-        em_ndjson_close(rd->r);
+        rd->stream->close(rd->r);
+    if (rd->aux)
+        rd->aux_free(rd->aux);
     if (rd->f && rd->own)
         fclose(rd->f);
     rd->r = NULL;
+    rd->aux = NULL;
     rd->f = NULL;
 }
 
@@ -48,12 +47,12 @@ static int reader_closem(lua_State *L)
     return 1;
 }
 
-/* r:record() -> line number of the last record returned or reported */
+/* r:record() -> line of the last visit returned or bad record reported */
 static int reader_record(lua_State *L)
 {
-    reader *rd = reader_check(L);
+    emL_reader *rd = reader_check(L);
     if (rd->r)
-        lua_pushinteger(L, em_ndjson_record(rd->r));
+        lua_pushinteger(L, rd->stream->record(rd->r));
     else
         lua_pushnil(L);
     return 1;
@@ -61,18 +60,18 @@ static int reader_record(lua_State *L)
 
 static int reader_tostring(lua_State *L)
 {
-    reader *rd = reader_check(L);
+    emL_reader *rd = reader_check(L);
     lua_getiuservalue(L, 1, 1);
     lua_pushfstring(L, "eightmin.Reader (%s%s)", lua_tostring(L, -1),
                     rd->r ? "" : ", closed");
     return 1;
 }
 
-/* One step: visit, nil, record | false, "file:line: field: message", record
+/* One step: visit, nil, line | false, "file:line: field: message", line
  * | nil at the end (the file is closed then). */
 static int reader_call(lua_State *L)
 {
-    reader *rd = reader_check(L);
+    emL_reader *rd = reader_check(L);
     if (!rd->r) {
         lua_pushnil(L);
         return 1;
@@ -80,8 +79,8 @@ static int reader_call(lua_State *L)
     em_visit *v = NULL;
     em_error err;
     em_error_clear(&err);
-    em_status st = em_ndjson_next(rd->r, &v, &err);
-    lua_Integer record = em_ndjson_record(rd->r);
+    em_status st = rd->stream->next(rd->r, &v, &err);
+    lua_Integer line = rd->stream->record(rd->r);
     if (st == EM_EOF) {
         reader_close(rd);
         lua_pushnil(L);
@@ -97,42 +96,79 @@ static int reader_call(lua_State *L)
         emL_pusherror(L, &err);
         lua_remove(L, -2);
     }
-    lua_pushinteger(L, record);
+    lua_pushinteger(L, line);
     return 3;
 }
 
-/* read(path | "-", [max_line]) -> reader, nil, nil, reader | nil, msg.
- * The reader is also the loop's closing value, so `break` closes it. */
+emL_reader *emL_newreader(lua_State *L, int name_idx)
+{
+    name_idx = lua_absindex(L, name_idx);
+    emL_reader *rd = lua_newuserdatauv(L, sizeof *rd, 1);
+    memset(rd, 0, sizeof *rd);
+    luaL_setmetatable(L, EML_READER);
+    lua_pushvalue(L, name_idx);
+    lua_setiuservalue(L, -2, 1);  /* the reader's messages point at this name */
+    return rd;
+}
+
+int emL_reader_fopen(lua_State *L, emL_reader *rd, const char *path)
+{
+    if (strcmp(path, "-") == 0) {
+        rd->f = stdin;
+        return 0;
+    }
+    rd->f = fopen(path, "rb");
+    if (!rd->f)
+        return luaL_fileresult(L, 0, path);
+    rd->own = true;
+    return 0;
+}
+
+int emL_reader_loop(lua_State *L)
+{
+    lua_pushnil(L);
+    lua_pushnil(L);
+    lua_pushvalue(L, -3);
+    return 3;
+}
+
+/* ---- NDJSON ---- */
+
+static em_status ndjson_next(void *r, em_visit **out, em_error *err)
+{
+    return em_ndjson_next(r, out, err);
+}
+
+static long ndjson_record(const void *r)
+{
+    return em_ndjson_record(r);
+}
+
+static void ndjson_close(void *r)
+{
+    em_ndjson_close(r);
+}
+
+static const emL_visit_stream ndjson_stream = {ndjson_next, ndjson_record, ndjson_close};
+
+/* read(path | "-", [max_line]) -> reader, nil, nil, reader | nil, msg */
 static int l_read(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     lua_Integer max_line = luaL_optinteger(L, 2, 0);
     luaL_argcheck(L, max_line >= 0 && (lua_Unsigned)max_line <= SIZE_MAX, 2,
                   "bytes per record must be 0 (default) or more");
-    reader *rd = lua_newuserdatauv(L, sizeof *rd, 1);
-    rd->f = NULL;
-    rd->r = NULL;
-    rd->own = false;
-    luaL_setmetatable(L, EML_READER);
-    lua_pushvalue(L, 1);
-    lua_setiuservalue(L, -2, 1);  /* the reader's messages point at this name */
-    if (strcmp(path, "-") == 0) {
-        rd->f = stdin;
-    } else {
-        rd->f = fopen(path, "rb");
-        if (!rd->f)
-            return luaL_fileresult(L, 0, path);
-        rd->own = true;
-    }
+    emL_reader *rd = emL_newreader(L, 1);
+    int failed = emL_reader_fopen(L, rd, path);
+    if (failed)
+        return failed;
+    rd->stream = &ndjson_stream;
     rd->r = em_ndjson_open(rd->f, path, (size_t)max_line);
     if (!rd->r) {
         reader_close(rd);
         return luaL_error(L, "out of memory opening %s", path);
     }
-    lua_pushnil(L);
-    lua_pushnil(L);
-    lua_pushvalue(L, -3);
-    return 4;
+    return 1 + emL_reader_loop(L);
 }
 
 static const luaL_Reg reader_meta[] = {
@@ -157,10 +193,11 @@ static const luaL_Reg reader_funcs[] = {
 
 void emL_register_reader(lua_State *L)
 {
-    luaL_newmetatable(L, EML_READER);
-    luaL_setfuncs(L, reader_meta, 0);
-    luaL_newlib(L, reader_methods);
-    lua_setfield(L, -2, "__index");
+    if (luaL_newmetatable(L, EML_READER)) {
+        luaL_setfuncs(L, reader_meta, 0);
+        luaL_newlib(L, reader_methods);
+        lua_setfield(L, -2, "__index");
+    }
     lua_pop(L, 1);
     luaL_setfuncs(L, reader_funcs, 0);
 }
