@@ -190,6 +190,22 @@ bench: all $(B)/tests/bench/bench_core
 $(B)/tests/bench/bench_core: $(B)/tests/bench/bench_core.o lib/libeightmin.a
 	$(CC) -o $@ $< lib/libeightmin.a $(CJSON_LIBS) $(CSV_LIBS) -lm
 
+# Coverage-guided fuzzing of the parsers with libFuzzer (clang): each
+# target runs FUZZ_SECONDS and stops by itself; crashes land in build/fuzz.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := visit csv
+.PHONY: fuzz
+fuzz: | deps
+	@mkdir -p build/fuzz
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  clang -g -O1 -fsanitize=fuzzer,address,undefined -Icore $(CJSON_CFLAGS) $(CORE_SRC) \
+	    tests/fuzz/fuzz_$$t.c -o build/fuzz/fuzz_$$t $(CJSON_LIBS) $(CSV_LIBS) -lm; \
+	  mkdir -p build/fuzz/corpus_$$t; \
+	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -artifact_prefix=build/fuzz/ build/fuzz/corpus_$$t tests/data 2>&1 | tail -n 3; \
+	done
+
 .PHONY: install
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/eightmin
