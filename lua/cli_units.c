@@ -100,12 +100,16 @@ int cli_units(int argc, char **argv)
 {
     const em_unit_policy *policy = &em_policy_cms;
     bool json = false, explain = false;
-    int first = 0;
-    for (; first < argc && argv[first][0] == '-' && argv[first][1] == '-'; first++) {
-        const char *a = argv[first];
-        if (!strcmp(a, "--")) {
-            first++;
-            break;
+    /* Options may come anywhere (GNU style) until "--"; the rest are
+     * CODE=MINUTES pairs, kept in order at the front of argv. */
+    int n = 0;
+    bool options = true;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!options || a[0] != '-' || a[1] != '-') {
+            argv[n++] = argv[i];
+        } else if (!strcmp(a, "--")) {
+            options = false;
         } else if (!strcmp(a, "--help")) {
             fputs(units_usage, stdout);
             return 0;
@@ -114,7 +118,7 @@ int cli_units(int argc, char **argv)
         } else if (!strcmp(a, "--explain")) {
             explain = true;
         } else if (!strcmp(a, "--method") || !strncmp(a, "--method=", 9)) {
-            const char *name = a[8] == '=' ? a + 9 : (first + 1 < argc ? argv[++first] : NULL);
+            const char *name = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
             if (!name)
                 return usage_error("%s needs a value: cms or ama", a);
             policy = em_policy_by_name(name);
@@ -124,7 +128,6 @@ int cli_units(int argc, char **argv)
             return usage_error("unknown option '%s'", a);
         }
     }
-    int n = argc - first;
     if (n <= 0)
         return usage_error("%s", "no CODE=MINUTES given");
 
@@ -137,7 +140,7 @@ int cli_units(int argc, char **argv)
         rc = EXIT_USAGE;
     }
     for (int i = 0; rc == 0 && i < n; i++)
-        rc = parse_pair(argv[first + i], &items[i], codes);
+        rc = parse_pair(argv[i], &items[i], codes);
     if (rc == 0) {
         em_unit_result result;
         em_error err;

@@ -39,3 +39,6 @@ expect_exit "unknown option" 2 "unknown option '--frobnicate'" -- units --frobni
 expect_has "units help" "usage: eightmin units [--method cms|ama]" -- units --help
 expect_has "top-level help" "units [--method cms|ama|--payer NAME]" -- --help
 expect_exit "unknown command" 2 "unknown command 'frob'" -- frob
+expect_out "options after the pairs" "97112 2${nl}97110 2${nl}total 4" -- units 97112=24 97110=23 --method ama
+expect_out "json after the pairs" '{"method":"cms","timed_minutes":8,"total_units":1,"lines":[{"cpt":"97112","minutes":8,"units":1,"reason":"leftover-unit"}]}' -- units 97112=8 --json
+expect_exit "-- ends the options" 2 "'--json': expected CODE=MINUTES" -- units 97112=8 -- --json
