@@ -186,10 +186,12 @@ function classification.words(text)
   return out
 end
 
--- Does the word list contain the phrase's words in a row?
+-- Does the word list contain the phrase's words in a row? words.set (if
+-- the caller made it with word_set) skips phrases whose first word is absent.
 local function has_phrase(words, phrase)
   local n = #phrase
   if n == 0 then return false end
+  if words.set and not words.set[phrase[1]] then return false end
   for i = 1, #words - n + 1 do
     local ok = true
     for j = 1, n do
@@ -203,9 +205,42 @@ end
 -- Phrases as word lists, made once.
 local phrase_cache = {}
 
+-- A phrase's words, from the cache.
+local function phrase_words(phrase)
+  local p = phrase_cache[phrase]
+  if not p then
+    p = classification.words(phrase)
+    phrase_cache[phrase] = p
+  end
+  return p
+end
+
+-- The words of a text with a set of them, so most phrases are ruled out by
+-- one lookup.
+local function word_set(text)
+  local words = classification.words(text)
+  local set = {}
+  for _, w in ipairs(words) do set[w] = true end
+  words.set = set
+  return words
+end
+
+-- Does text contain phrase (both normalised as words)?
+function classification.has_phrase(text_words, phrase)
+  return has_phrase(text_words, phrase_words(phrase))
+end
+classification.word_set = word_set
+
 -- A goal tag or hint key in one spelling: "range_of_motion" == "range of motion".
+local tag_cache = {}
 local function tag(s)
-  return table.concat(classification.words((tostring(s):gsub("_", " "))), " ")
+  s = tostring(s)
+  local t = tag_cache[s]
+  if not t then
+    t = table.concat(classification.words((s:gsub("_", " "))), " ")
+    tag_cache[s] = t
+  end
+  return t
 end
 
 -- The hints of a clinic: {key = "97112"} or {key = {code = "97112", weight = 2}}.
@@ -246,19 +281,14 @@ function classification.classify(interventions, opts)
   local scores, total = {}, 0
   local hints = hint_entries(opts.hints)
   local function score_entry(words, phrase, code, meaning, weight, what)
-    local p = phrase_cache[phrase]
-    if not p then
-      p = classification.words(phrase)
-      phrase_cache[phrase] = p
-    end
-    if has_phrase(words, p) then
+    if has_phrase(words, phrase_words(phrase)) then
       add(scores, code, weight, { word = phrase, meaning = meaning, text = what, weight = weight })
       total = total + weight
     end
   end
   for _, iv in ipairs(interventions or {}) do
     local text = iv.text
-    local words = classification.words(text)
+    local words = word_set(text)
     for _, e in ipairs(vocab) do score_entry(words, e[1], e[2], e[3], e[4], text) end
     for _, e in ipairs(opts.extra or {}) do score_entry(words, e[1], e[2], e[3], e[4], text) end
     for _, h in ipairs(hints) do

@@ -7,7 +7,8 @@
 -- id or data (`documentation.vague_language {phrases = ...}`).
 -- luacheck: read globals eightmin
 
-local words_of = require("lib.classification").words
+local classification = require "lib.classification"
+local words_of = classification.word_set
 
 local documentation = {}
 
@@ -178,17 +179,7 @@ function documentation.has_parameters(text, patterns)
 end
 
 -- Does the word list contain the phrase?
-local function has_words(ws, phrase)
-  local p = words_of(phrase)
-  for i = 1, #ws - #p + 1 do
-    local ok = true
-    for j = 1, #p do
-      if ws[i + j - 1] ~= p[j] then ok = false break end
-    end
-    if ok then return true end
-  end
-  return false
-end
+local has_words = classification.has_phrase
 
 local function find_any(text, patterns)
   local t = text:lower()
