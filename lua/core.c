@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "emL.h"
+#include "em_units.h"
 
 #define EML_VERSION "0.1.0"
 
@@ -71,5 +72,7 @@ int luaopen_eightmin_core(lua_State *L)
     emL_register_encode(L);
     lua_pushliteral(L, EML_VERSION);
     lua_setfield(L, -2, "version");
+    lua_pushinteger(L, EM_DAY_MINUTES);
+    lua_setfield(L, -2, "DAY_MINUTES");
     return 1;
 }

@@ -113,15 +113,30 @@ end
 -- Units of the visit under the payer's policy. Returns a units table
 -- {method, timed_minutes, timed_units, total_units, lines, by_code}.
 local function compute_units(visit, payer, clinic, out, env)
-  local items, unknown = {}, {}
+  -- One item per code, minutes summed (a code on several lines is one
+  -- service of the day), so a visit of thousands of lines stays small.
+  local items, by_cpt, unknown = {}, {}, {}
   for _, line in ipairs(visit.lines) do
-    if core.code(line.cpt) then
-      items[#items + 1] = { cpt = line.cpt, minutes = line.minutes or 0 }
+    local item = by_cpt[line.cpt]
+    if item then
+      item.minutes = item.minutes + (line.minutes or 0)
+    elseif core.code(line.cpt) then
+      item = { cpt = line.cpt, minutes = line.minutes or 0 }
+      by_cpt[line.cpt] = item
+      items[#items + 1] = item
     elseif not unknown[line.cpt] then
       unknown[line.cpt] = true
       out[#out + 1] = finding(visit, line.index, "eightmin.unknown-code", "warning",
         ("%s is not a physical-medicine code eightmin knows; its units were not checked"):format(
           line.cpt), nil)
+    end
+  end
+  for _, item in ipairs(items) do
+    if item.minutes > core.DAY_MINUTES then
+      out[#out + 1] = finding(visit, 0, "eightmin.units", "error",
+        ("the lines of %s add up to %d minutes, more than a day (%d)"):format(
+          item.cpt, item.minutes, core.DAY_MINUTES), "CMS Pub. 100-04 ch. 5 §20.2")
+      return nil
     end
   end
   local result, err

@@ -113,7 +113,14 @@ local function run(args)
             message = "the visit names no payer and no --payer was given" } } }
         else
           if payers[name] == nil then
-            local loaded, lerr = em.load_payer(name)
+            -- The record is untrusted: it may name a payer, never a file.
+            local loaded, lerr
+            if plugin.is_name(name) then
+              loaded, lerr = em.load_payer(name)
+            else
+              lerr = ("payer '%s' is not a payer name (letters, digits, '-', '_'); a visit"
+                .. " cannot name a script file"):format(name)
+            end
             payers[name] = loaded or { failed = lerr }
             if loaded then
               local ok, cerr = plugin.check_clinic_against(clinic, loaded)
@@ -130,7 +137,13 @@ local function run(args)
           end
         end
       end
-      r = r or check.visit(visit, p, clinic, { args = run_args })
+      if not r then
+        -- A fault of eightmin's own must not cost the other visits.
+        local ok, res = xpcall(check.visit, debug.traceback, visit, p, clinic, { args = run_args })
+        r = ok and res or { visit = visit, payer = p, claims = {}, findings = { {
+          visit = visit.id, line = 0, rule = "eightmin.internal", severity = "error",
+          message = "eightmin failed on this visit (please report it): " .. tostring(res) } } }
+      end
       for _, f in ipairs(r.findings) do totals[f.severity] = totals[f.severity] + 1 end
       if log then log:write(r) end
       if format == "text" then

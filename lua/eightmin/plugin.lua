@@ -35,6 +35,12 @@ local function read_file(path)
   return text
 end
 
+-- A payer or clinic name (not a path): what a visit record may name.
+function M.is_name(name)
+  return type(name) == "string" and #name <= 64 and name:match("^[%w][%w%-_%.]*$") ~= nil
+    and not name:match("%.lua$")
+end
+
 local function is_file_name(name)
   return name:find("/", 1, true) or name:match("%.lua$")
 end

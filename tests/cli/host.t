@@ -17,3 +17,8 @@ expect_exit "check: unreadable input" 2 "nosuch.ndjson" -- check --payer medicar
 expect_exit "check: unknown format" 2 "unknown format 'xml'" -- check --format xml
 expect_exit "check: unknown option" 2 "unknown option '--frob'" -- check --frob
 expect_has "check --help" "usage: eightmin check" -- check --help
+H=tests/data/check/hostile.ndjson
+expect_stdin "a visit cannot name a script file as its payer" 1 "eightmin.payer: payer '../plugins/payers/medicare.lua' is not a payer name" /dev/null -- check $H
+expect_stdin "a code's lines adding up past a day" 1 "the lines of 97110 add up to 2000 minutes, more than a day (1440)" /dev/null -- check $H
+expect_stdin "20000 lines of one code" 1 "the lines of 97110 add up to 20000 minutes" /dev/null -- check $H
+expect_stdin "the visit after hostile ones is still checked" 1 "claim  97110  x2" /dev/null -- check $H
