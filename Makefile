@@ -36,7 +36,8 @@ CMOCKA_LIBS = $(call lazy,CMOCKA_LIBS,--libs cmocka)
 EDIT_CFLAGS = $(call lazy,EDIT_CFLAGS,--cflags libedit)
 EDIT_LIBS = $(call lazy,EDIT_LIBS,--libs libedit)
 
-ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) -fPIC -MMD -MP -Icore -Ilua $(CFLAGS)
+ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) -fPIC -MMD -MP -Icore -Ilua \
+             -DEIGHTMIN_PLUGIN_DIR='"$(PREFIX)/share/eightmin/plugins"' $(CFLAGS)
 
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 B := build
@@ -207,10 +208,13 @@ fuzz: | deps
 	done
 
 .PHONY: install
+LUA_CMOD_DIR ?= $(PREFIX)/lib/lua/5.4
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/eightmin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/eightmin \
+	  $(DESTDIR)$(LUA_CMOD_DIR)
 	install -m 755 bin/eightmin $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 lib/libeightmin.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 lib/eightmin.so $(DESTDIR)$(LUA_CMOD_DIR)/
 	cp -R plugins $(DESTDIR)$(PREFIX)/share/eightmin/
 
 .PHONY: clean

@@ -24,6 +24,10 @@
 
 /* Memory cap of the whole interpreter: payer and clinic scripts share it
  * with the host, so it stays small; a trusted workflow may need more. */
+#ifndef EIGHTMIN_PLUGIN_DIR /* where make install puts the plugins */
+#define EIGHTMIN_PLUGIN_DIR "/usr/local/share/eightmin/plugins"
+#endif
+
 #define HOST_MEM_LIMIT ((size_t)64 << 20)
 #define WORKFLOW_MEM_LIMIT ((size_t)1 << 30)
 
@@ -56,8 +60,13 @@ static void push_plugin_dir(lua_State *L, const char *file)
     char dir[4096];
     char *real = file ? realpath(file, NULL) : NULL;
     lua_pushnil(L);
-    if (!real)
+    if (!real) {
+        if (is_dir(EIGHTMIN_PLUGIN_DIR)) {
+            lua_pop(L, 1);
+            lua_pushstring(L, EIGHTMIN_PLUGIN_DIR);
+        }
         return;
+    }
     char *slash = strrchr(real, '/');
     if (slash)
         *slash = '\0';
@@ -73,6 +82,10 @@ static void push_plugin_dir(lua_State *L, const char *file)
         free(canon);
     }
     free(real);
+    if (lua_isnil(L, -1) && is_dir(EIGHTMIN_PLUGIN_DIR)) {
+        lua_pop(L, 1);  /* e.g. the .so installed in a Lua module folder */
+        lua_pushstring(L, EIGHTMIN_PLUGIN_DIR);
+    }
 }
 
 /* core.list_dir(path) -> sorted array of names in a folder, or nil, msg.
