@@ -80,7 +80,7 @@ static const builtin builtins[] = {
     {"97535", T15, 0, "self-care and home management training"},
     {"97537", T15, 0, "community or work reintegration training"},
     {"97542", T15, 0, "wheelchair management and propulsion training"},
-    {"97545", EM_CODE_TIMED, 60, 0, "work hardening or conditioning, first 2 hours"},
+    {"97545", EM_CODE_TIMED, 120, 0, "work hardening or conditioning, first 2 hours"},
     {"97546", EM_CODE_TIMED, 60, EM_CODE_ADDON, "work hardening or conditioning, each further hour"},
     {"97750", T15, 0, "physical performance test or measurement"},
     {"97755", T15, 0, "assistive technology assessment"},

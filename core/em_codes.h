@@ -32,7 +32,9 @@ enum {
 typedef struct em_code {
     char cpt[EM_CPT_MAX + 1];
     em_code_kind kind;
-    int unit_minutes;        /* 15 for most timed codes, 60 for work hardening, 0 untimed */
+    int unit_minutes;        /* 15 for most timed codes; 120 for 97545 (the first
+                                2 hours) and 60 for 97546 (each further hour);
+                                0 for untimed codes */
     unsigned flags;
     const char *descriptor;  /* short descriptor in our own words */
 } em_code;

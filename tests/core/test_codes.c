@@ -71,7 +71,7 @@ static const expect_code builtins[] = {
     {"97535", EM_CODE_TIMED, 15, 0},
     {"97537", EM_CODE_TIMED, 15, 0},
     {"97542", EM_CODE_TIMED, 15, 0},
-    {"97545", EM_CODE_TIMED, 60, 0},
+    {"97545", EM_CODE_TIMED, 120, 0},
     {"97546", EM_CODE_TIMED, 60, EM_CODE_ADDON},
     {"97750", EM_CODE_TIMED, 15, 0},
     {"97755", EM_CODE_TIMED, 15, 0},
@@ -116,7 +116,7 @@ static void test_builtin_spot_checks(void **state)
     assert_int_equal(c->kind, EM_CODE_UNTIMED);
     assert_true(c->flags & EM_CODE_SUPERVISED);
     c = em_codes_find(t, "97545");
-    assert_int_equal(c->unit_minutes, 60);
+    assert_int_equal(c->unit_minutes, 120); /* its unit is the first 2 hours */
     c = em_codes_find(t, "92521");
     assert_int_equal(c->kind, EM_CODE_UNTIMED);
     assert_int_equal(c->unit_minutes, 0);

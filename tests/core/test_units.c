@@ -714,16 +714,27 @@ static void test_hourly_code(void **state)
             totals_are(&x, ps[p]->method, 1, cases[i][0], cases[i][1], cases[i][1]);
         }
     }
-    /* never pooled: 97110 10 alone in the pool -> 1; 97545 31 -> 1; not 41 pooled -> 3 */
+    /* never pooled: 97110 10 alone in the pool -> 1; 97546 31 -> 1; not 41 pooled -> 3 */
     run x;
-    const char *c[] = {"97110", "97545"};
+    const char *c[] = {"97110", "97546"};
     int m[] = {10, 31};
     RUN(&x, &em_policy_cms, c, m);
     line_is(&x, 0, "97110", 10, 1, R_LEFT);
-    line_is(&x, 1, "97545", 31, 1, R_LEFT);
+    line_is(&x, 1, "97546", 31, 1, R_LEFT);
     assert_true(x.lines[0].pooled);
     assert_false(x.lines[1].pooled);
     totals_are(&x, EM_METHOD_CMS, 2, 41, 2, 2);
+    /* 97545 is the first 2 hours: its unit is 120 minutes, earned past 60 */
+    const char *c4[] = {"97545"};
+    int m4a[] = {60}, m4b[] = {61}, m4c[] = {120}, m4d[] = {181};
+    RUN(&x, &em_policy_cms, c4, m4a);
+    line_is(&x, 0, "97545", 60, 0, R_BELOW);
+    RUN(&x, &em_policy_cms, c4, m4b);
+    line_is(&x, 0, "97545", 61, 1, R_LEFT);
+    RUN(&x, &em_policy_cms, c4, m4c);
+    line_is(&x, 0, "97545", 120, 1, R_FULL);
+    RUN(&x, &em_policy_ama, c4, m4d);
+    line_is(&x, 0, "97545", 181, 2, R_LEFT);
     /* the pool is the 15-minute codes only: 7 pooled minutes earn nothing */
     const char *c2[] = {"97112", "97545"};
     int m2[] = {7, 5};
@@ -733,10 +744,10 @@ static void test_hourly_code(void **state)
     totals_are(&x, EM_METHOD_CMS, 2, 12, 0, 0);
     /* a custom policy does not touch hourly codes */
     const em_unit_policy full_only = {EM_METHOD_CUSTOM, 15, 15, true};
-    const char *c3[] = {"97545"};
+    const char *c3[] = {"97546"};
     int m3[] = {31};
     RUN(&x, &full_only, c3, m3);
-    line_is(&x, 0, "97545", 31, 1, R_LEFT);
+    line_is(&x, 0, "97546", 31, 1, R_LEFT);
 }
 
 static void test_custom_full_units_only(void **state)
