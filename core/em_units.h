@@ -12,9 +12,9 @@
  *  - the policy (its unit_minutes, threshold and pooled) governs the timed
  *    codes whose table unit_minutes is 15; a custom policy's numbers replace
  *    15 and 8 for them;
- *  - a timed code with another unit length (work hardening 97545/97546,
- *    60 minutes) is rounded alone at its own midpoint (threshold
- *    unit / 2 + 1, 31 for an hour), never pooled, whatever the policy; its
+ *  - a timed code with another unit length (work hardening: 97545 120
+ *    minutes, 97546 60) is rounded alone at its own midpoint (threshold
+ *    unit / 2 + 1: 61 and 31), never pooled, whatever the policy; its
  *    minutes and units still count in timed_minutes and timed_units;
  *  - untimed codes: 1 unit per day, even with 0 minutes.
  * The pooled total is the minutes of the pooled codes only, so 97112 7 +
