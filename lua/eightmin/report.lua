@@ -24,8 +24,9 @@ function M.text_visit(out, r)
   out:write(("%s  %s  %s%s\n"):format(v.id, v.date, r.payer and r.payer.id or "?",
     r.payer and ("  (" .. r.payer.name .. ")") or ""))
   if r.units then
-    out:write(("  %d timed minutes -> %d timed units (%s)\n"):format(
-      r.units.timed_minutes, r.units.timed_units, r.units.method))
+    out:write(("  %d timed minute%s -> %d timed unit%s (%s)\n"):format(
+      r.units.timed_minutes, r.units.timed_minutes == 1 and "" or "s",
+      r.units.timed_units, r.units.timed_units == 1 and "" or "s", r.units.method))
   end
   if #r.claims == 0 then out:write("  no claim lines\n") end
   for _, c in ipairs(r.claims) do

@@ -45,6 +45,10 @@ local PARAMETERS = {
   "%d+%s*s%f[%A]", "%d+%s*secs?%f[%A]", "%d+%s*seconds?", "%d+%s*min", "%d+%s*hours?",
   "%d+%s*ft%f[%A]", "%d+%s*feet", "%d+%s*m%f[%A]", "%d+%s*meters?", "%d+%s*metres?",
   "%d+%s*yards?", "%d+%s*laps?", "%d+%s*steps?", "%d+%s*stairs?",
+  "%d+%s*trials?", "%d+%s*rounds?", "%d+%s*circuits?", "%d+%s*times",
+  -- the assistance the patient needed is a parameter of functional training
+  "%f[%a]min%s+assist", "%f[%a]mod%s+assist", "%f[%a]max%s+assist", "%f[%a]cga%f[%A]",
+  "%f[%a]sba%f[%A]", "%f[%a]mod%s*i%f[%A]",
   "%d+%s*lbs?%f[%A]", "%d+%s*kg%f[%A]", "%d+%s*pounds?",
   "%a+%s+band", "%a+%s+theraband", "grade%s+[iv]+%f[%A]", "grade%s+%d", "level%s+%d",
   "%d+%s*mhz", "%d+%s*w/cm", "%d+%s*%%",
