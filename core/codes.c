@@ -38,10 +38,19 @@ typedef struct builtin {
 #define CA EM_CODE_CONSTANT_ATTEND
 
 /* In strcmp order, so iteration lists built-ins by code (a test checks it).
+ * The SLP codes are untimed per-session services (92521 is CMS's own untimed
+ * example, Pub. 100-04 ch. 5 s20.2).
  * 97550-97552 (caregiver training) are left out: domain.md does not say
  * whether they are timed. */
 static const builtin builtins[] = {
+    {"92507", UNT, 0, "speech, language, voice or communication treatment, individual (SLP)"},
+    {"92508", UNT, EM_CODE_GROUP, "speech, language, voice or communication treatment, group (SLP)"},
     {"92521", UNT, EM_CODE_EVAL, "speech fluency evaluation (SLP)"},
+    {"92522", UNT, EM_CODE_EVAL, "speech sound production evaluation (SLP)"},
+    {"92523", UNT, EM_CODE_EVAL, "speech sound production and language evaluation (SLP)"},
+    {"92524", UNT, EM_CODE_EVAL, "voice and resonance analysis (SLP)"},
+    {"92526", UNT, 0, "swallowing dysfunction treatment (SLP)"},
+    {"92610", UNT, EM_CODE_EVAL, "oral and pharyngeal swallowing evaluation (SLP)"},
     {"97010", UNT, SUP, "hot or cold packs"},
     {"97012", UNT, SUP, "mechanical traction"},
     {"97014", UNT, SUP, "unattended electrical stimulation (Medicare uses G0283)"},
@@ -87,6 +96,7 @@ static const builtin builtins[] = {
     {"97760", T15, 0, "orthotic management and training, first encounter"},
     {"97761", T15, 0, "prosthetic training, first encounter"},
     {"97763", T15, 0, "orthotic or prosthetic management, later encounter"},
+    {"97799", UNT, EM_CODE_UNLISTED, "unlisted physical medicine or rehabilitation service"},
     {"G0283", UNT, SUP, "unattended electrical stimulation (Medicare)"},
 };
 

@@ -32,7 +32,14 @@ typedef struct expect_code {
 
 /* Every built-in, in iteration (strcmp) order: domain.md section 3. */
 static const expect_code builtins[] = {
+    {"92507", EM_CODE_UNTIMED, 0, 0},
+    {"92508", EM_CODE_UNTIMED, 0, EM_CODE_GROUP},
     {"92521", EM_CODE_UNTIMED, 0, EM_CODE_EVAL},
+    {"92522", EM_CODE_UNTIMED, 0, EM_CODE_EVAL},
+    {"92523", EM_CODE_UNTIMED, 0, EM_CODE_EVAL},
+    {"92524", EM_CODE_UNTIMED, 0, EM_CODE_EVAL},
+    {"92526", EM_CODE_UNTIMED, 0, 0},
+    {"92610", EM_CODE_UNTIMED, 0, EM_CODE_EVAL},
     {"97010", EM_CODE_UNTIMED, 0, EM_CODE_SUPERVISED},
     {"97012", EM_CODE_UNTIMED, 0, EM_CODE_SUPERVISED},
     {"97014", EM_CODE_UNTIMED, 0, EM_CODE_SUPERVISED},
@@ -78,6 +85,7 @@ static const expect_code builtins[] = {
     {"97760", EM_CODE_TIMED, 15, 0},
     {"97761", EM_CODE_TIMED, 15, 0},
     {"97763", EM_CODE_TIMED, 15, 0},
+    {"97799", EM_CODE_UNTIMED, 0, EM_CODE_UNLISTED},
     {"G0283", EM_CODE_UNTIMED, 0, EM_CODE_SUPERVISED},
 };
 #define N_BUILTINS (sizeof builtins / sizeof builtins[0])
@@ -191,7 +199,7 @@ static void test_add_new(void **state)
     /* built-ins first, then additions in the order added */
     assert_string_equal(em_codes_at(t, N_BUILTINS)->cpt, "S9131");
     assert_string_equal(em_codes_at(t, N_BUILTINS + 1)->cpt, "A0001");
-    assert_string_equal(em_codes_at(t, 0)->cpt, "92521");
+    assert_string_equal(em_codes_at(t, 0)->cpt, "92507");
     /* lookups of built-ins still work around the new entries */
     for (size_t i = 0; i < N_BUILTINS; i++)
         assert_non_null(em_codes_find(t, builtins[i].cpt));
