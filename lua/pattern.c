@@ -412,6 +412,54 @@ static int push_captures(pat_state *ms, const char *s, const char *e)
     return n;
 }
 
+/* ---- arguments ---- */
+
+/* Stock messages. A call from C (the sandbox's charging wrapper) gives no
+ * name, and luaL_argerror would then find none for these functions (they
+ * are not in package.loaded): name them as stock Lua names its own. */
+static int arg_error(lua_State *L, int arg, const char *fname, const char *msg)
+{
+    lua_Debug ar;
+    if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.name == NULL)
+        return luaL_error(L, "bad argument #%d to 'string.%s' (%s)", arg, fname, msg);
+    return luaL_argerror(L, arg, msg);
+}
+
+static int type_error(lua_State *L, int arg, const char *fname, const char *want)
+{
+    const char *got;
+    if (luaL_getmetafield(L, arg, "__name") == LUA_TSTRING)
+        got = lua_tostring(L, -1);
+    else if (lua_type(L, arg) == LUA_TLIGHTUSERDATA)
+        got = "light userdata";
+    else
+        got = luaL_typename(L, arg);
+    return arg_error(L, arg, fname, lua_pushfstring(L, "%s expected, got %s", want, got));
+}
+
+static const char *arg_string(lua_State *L, int arg, size_t *len, const char *fname)
+{
+    const char *s = lua_tolstring(L, arg, len);
+    if (!s)
+        type_error(L, arg, fname, "string");
+    return s;
+}
+
+static lua_Integer arg_int(lua_State *L, int arg, lua_Integer def, const char *fname)
+{
+    if (lua_isnoneornil(L, arg))
+        return def;
+    int ok;
+    lua_Integer n = lua_tointegerx(L, arg, &ok);
+    if (!ok) {
+        if (lua_isnumber(L, arg))
+            arg_error(L, arg, fname, "number has no integer representation");
+        else
+            type_error(L, arg, fname, "number");
+    }
+    return n;
+}
+
 /* ---- find and match ---- */
 
 /* A 1-based, possibly negative init as a 1-based position >= 1. */
@@ -460,10 +508,11 @@ static const pat_cfg *cfg_of(lua_State *L)
 
 static int find_aux(lua_State *L, bool find)
 {
+    const char *fname = find ? "find" : "match";
     size_t ls, lp;
-    const char *s = luaL_checklstring(L, 1, &ls);
-    const char *p = luaL_checklstring(L, 2, &lp);
-    size_t init = pos_start(luaL_optinteger(L, 3, 1), ls) - 1;
+    const char *s = arg_string(L, 1, &ls, fname);
+    const char *p = arg_string(L, 2, &lp, fname);
+    size_t init = pos_start(arg_int(L, 3, 1, fname), ls) - 1;
     if (init > ls) {
         luaL_pushfail(L);
         return 1;
@@ -545,9 +594,9 @@ static int gmatch_next(lua_State *L)
 static int l_gmatch(lua_State *L)
 {
     size_t ls, lp;
-    const char *s = luaL_checklstring(L, 1, &ls);
-    const char *p = luaL_checklstring(L, 2, &lp);
-    size_t init = pos_start(luaL_optinteger(L, 3, 1), ls) - 1;
+    const char *s = arg_string(L, 1, &ls, "gmatch");
+    const char *p = arg_string(L, 2, &lp, "gmatch");
+    size_t init = pos_start(arg_int(L, 3, 1, "gmatch"), ls) - 1;
     lua_settop(L, 2); /* the iterator keeps both strings alive */
     gm_state *g = lua_newuserdatauv(L, sizeof *g, 0);
     state_init(&g->ms, L, cfg_of(L), s, ls, p, lp);
@@ -617,13 +666,12 @@ static bool add_value(pat_state *ms, luaL_Buffer *b, const char *s, const char *
 static int l_gsub(lua_State *L)
 {
     size_t ls, lp;
-    const char *src = luaL_checklstring(L, 1, &ls);
-    const char *p = luaL_checklstring(L, 2, &lp);
+    const char *src = arg_string(L, 1, &ls, "gsub");
+    const char *p = arg_string(L, 2, &lp, "gsub");
     int tr = lua_type(L, 3);
-    lua_Integer max_n = luaL_optinteger(L, 4, (lua_Integer)ls + 1);
-    luaL_argexpected(L, tr == LUA_TNUMBER || tr == LUA_TSTRING || tr == LUA_TFUNCTION ||
-                            tr == LUA_TTABLE,
-                     3, "string/function/table");
+    lua_Integer max_n = arg_int(L, 4, (lua_Integer)ls + 1, "gsub");
+    if (tr != LUA_TNUMBER && tr != LUA_TSTRING && tr != LUA_TFUNCTION && tr != LUA_TTABLE)
+        type_error(L, 3, "gsub", "string/function/table");
     bool anchor = lp > 0 && *p == '^';
     if (anchor)
         p++;
