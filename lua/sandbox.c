@@ -1,6 +1,7 @@
 /* sandbox.c: the capped allocator, the per-script environment and the
  * instruction budget for untrusted payer and clinic scripts. */
 #include "sandbox.h"
+#include "pattern.h"
 
 #include <lauxlib.h>
 #include <limits.h>
@@ -15,6 +16,10 @@
 #define BUDGET_TICK 1000
 /* Bytes a library function or an allocation may touch per instruction. */
 #define BYTES_PER_INSN 64
+/* Pattern matching steps per instruction: a step (one item tried at one
+ * place) costs a few ns, like an instruction; 4 keeps ordinary matching
+ * cheap and stops a backtracking bomb within a rule's budget. */
+#define STEPS_PER_INSN 4
 /* Extra bytes the message handler may use when the cap was just hit. */
 #define HANDLER_SLACK (16 * 1024)
 #define WHERE_MAX 200
@@ -284,6 +289,13 @@ static int lib_charged(lua_State *L)
     return lua_gettop(L);
 }
 
+/* The bounded pattern functions' meter: steps cost like instructions. */
+static void pattern_charge(lua_State *L, void *ud, size_t steps)
+{
+    (void)ud;
+    budget_charge(L, ctx_of(L), steps / STEPS_PER_INSN);
+}
+
 /* [-0, +0, m] Replaces t[name] (t at -1) by a charged wrapper. */
 static void wrap_field(lua_State *L, const char *name, enum charge_kind kind)
 {
@@ -495,6 +507,7 @@ static void sandbox_setup(lua_State *L)
     copy_table(L, -1);
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
+    emL_pattern_install(L, -1, 0, pattern_charge, NULL); /* stock matching has no bound */
     wrap_all(L);
     wrap_field_raw(L, "rep", CH_REP);
     /* The shared string metatable: methods from this copy, and no way for a

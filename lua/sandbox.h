@@ -21,8 +21,9 @@
  *   string and utf8 functions, tonumber, rawequal, load and os.date by their
  *   string arguments (1 per 64 bytes), table.insert/remove/move/concat/
  *   unpack/sort by the elements they touch, and every byte allocated costs
- *   1/64 instruction. Not bounded: super-linear Lua pattern matching
- *   (e.g. many "a*" items against a long subject) and == on long strings.
+ *   1/64 instruction. find, match, gmatch and gsub are lua/pattern.c's,
+ *   which charge 1 instruction per 4 matching steps, so backtracking
+ *   patterns run out of budget. Not bounded: == on long strings.
  * - The shared string metatable is locked once per state: getmetatable("")
  *   is false and string methods ("x"):upper() use a charged copy of the string
  *   library without dump, so the host's own changes to _G.string do not show
