@@ -448,6 +448,29 @@ static void test_library_work_is_charged(void **state)
     still_works(L);
 }
 
+/* Backtracking patterns (hours in stock Lua) run out of budget like a loop,
+ * pcall cannot swallow that, and ordinary matching still works. */
+static void test_pattern_bomb(void **state)
+{
+    lua_State *L = *state;
+    expect(run(L, "local s = ('a'):rep(40)\nreturn s:find(('a*'):rep(30) .. 'b')"), LUA_ERRRUN,
+           emL_FAIL_BUDGET, "instruction budget exceeded at payer.lua:2");
+    expect(run(L, "local function bomb(s) return string.match(s, ('a?'):rep(30) .. 'b') end\n"
+                  "for i = 1, 10 do pcall(bomb, ('a'):rep(40)) end\nreturn 'swallowed'"),
+           LUA_ERRRUN, emL_FAIL_BUDGET, "instruction budget exceeded at payer.lua:1");
+    expect(run(L, "for w in string.gmatch(('a'):rep(40), ('a-'):rep(30) .. 'b') do end"), LUA_ERRRUN,
+           emL_FAIL_BUDGET, "instruction budget exceeded at payer.lua:1");
+    expect(run(L, "return (('('):rep(200000)):gsub('%b()', '')"), LUA_ERRRUN, emL_FAIL_BUDGET,
+           "instruction budget exceeded at payer.lua:1");
+    still_works(L);
+    expect(run(L, "local n = 0 for k, v in ('a=1, b=22'):gmatch('(%w+)=(%w+)') do n = n + #v end\n"
+                  "return ('x y'):gsub('%s', '_') .. n .. select(2, string.find('abc', '(b)'))"),
+           LUA_OK, emL_FAIL_NONE, "x_y32");
+    expect(run(L, "return string.find()"), LUA_ERRRUN, emL_FAIL_ERROR,
+           "bad argument #1 to 'string.find' (string expected, got no value)");
+    expect(run(L, "return ('a'):match('(')"), LUA_ERRRUN, emL_FAIL_ERROR, "unfinished capture");
+}
+
 /* ---- the Lua face ---- */
 
 static void lua_ok(lua_State *L, const char *src, const char *want)
@@ -521,6 +544,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_string_metatable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_copies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_library_work_is_charged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_bomb, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lua_module, setup, teardown),
     };
     return cmocka_run_group_tests_name("sandbox", tests, NULL, NULL);
