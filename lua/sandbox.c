@@ -36,6 +36,7 @@ typedef struct sb_ctx {
     bool active;       /* a budget is counting */
     bool spent;        /* it ran out: every instruction now raises */
     long left;         /* instructions left at the last check */
+    long last_used;    /* what the last budgeted call spent (to ~1000) */
     int tick;          /* the hook's current count */
     lua_State *running;
     emL_fail last;
@@ -737,6 +738,7 @@ int emL_pcall_budget(lua_State *L, int nargs, int nresults, long budget, emL_fai
 
     bool spent = c->spent;
     long used = budget - c->left;
+    c->last_used = used > 0 ? used : 0;
     c->active = outer.active;
     c->spent = outer.spent;
     c->left = outer.left;
@@ -823,6 +825,15 @@ static int l_run(lua_State *L)
     return 3;
 }
 
+/* spent() -> instructions the last run spent, to the hook's granularity;
+ * lets the host share one budget among a visit's rules. */
+static int l_spent(lua_State *L)
+{
+    sb_ctx *c = ctx_of(L);
+    lua_pushinteger(L, c ? c->last_used : 0);
+    return 1;
+}
+
 static int l_mem_used(lua_State *L)
 {
     lua_pushinteger(L, (lua_Integer)emL_mem_used(L));
@@ -843,6 +854,7 @@ static int l_mem_limit(lua_State *L)
 static const luaL_Reg sandbox_funcs[] = {
     {"env", l_env},
     {"run", l_run},
+    {"spent", l_spent},
     {"mem_used", l_mem_used},
     {"mem_limit", l_mem_limit},
     {NULL, NULL},

@@ -89,6 +89,7 @@ emL_fail emL_last_fail(lua_State *L);
  *   env()                  a new sandbox environment
  *   run(budget, fn, ...)   true, results... | false, message, kind
  *                          (kind "error" | "budget" | "memory"; budget > 0)
+ *   spent()                instructions the last run spent (to ~1000)
  *   mem_used()             bytes in use
  *   mem_limit([bytes])     the cap before the call; sets it when given (0: none)
  * Works in any state (e.g. stock lua5.4 loading eightmin.so): there it sets

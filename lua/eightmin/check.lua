@@ -7,7 +7,9 @@ local sandbox = core.sandbox
 local SEVERITY = plugin.SEVERITY
 local M = {}
 
-M.RULE_BUDGET = 10000000 -- instructions for one rule on one visit
+M.RULE_BUDGET = 10000000   -- instructions for one rule on one visit
+M.VISIT_BUDGET = 50000000  -- instructions for all the scripts of one visit
+M.VISIT_MEMORY = 32 << 20  -- bytes one visit's scripts may add to the interpreter
 
 -- Which discipline a performer's role belongs to.
 local ROLE_DISCIPLINE = {
@@ -102,8 +104,14 @@ local function make_ctx(visit, env, rule, out)
 end
 
 -- Runs fn under the rule budget; a failure becomes one error finding.
-local function run_guarded(visit, name, out, fn, ...)
-  local ok, result = sandbox.run(M.RULE_BUDGET, fn, ...)
+local function run_guarded(meter, visit, name, out, fn, ...)
+  local budget = math.min(M.RULE_BUDGET, meter.left)
+  if budget <= 0 then
+    meter.skipped[#meter.skipped + 1] = name
+    return false
+  end
+  local ok, result = sandbox.run(budget, fn, ...)
+  meter.left = meter.left - sandbox.spent()
   if ok then return true, result end
   -- result is the sandbox's message: "instruction budget exceeded at f.lua:42", ...
   out[#out + 1] = finding(visit, 0, name, "error", ("%s aborted: %s"):format(name, tostring(result)))
@@ -141,7 +149,7 @@ local function compute_units(visit, payer, clinic, out, env)
   end
   local result, err
   if type(payer.units) == "function" then
-    local ok, given = run_guarded(visit, payer.id .. ".units", out, payer.units, visit,
+    local ok, given = run_guarded(env.meter, visit, payer.id .. ".units", out, payer.units, visit,
                                   make_ctx(visit, env, { name = payer.id .. ".units",
                                     severity = "error" }, out))
     if not ok then return nil end
@@ -264,12 +272,31 @@ local function copy_claims(claims)
   return out
 end
 
+local check_visit
+
 -- Checks one visit. opts.args: script arguments ("medicare.tiebreak" = ...).
+-- The visit's scripts share one instruction budget (VISIT_BUDGET, at most
+-- RULE_BUDGET each) and may add at most VISIT_MEMORY bytes to the state.
 -- Returns {visit, payer, clinic, units, claims, findings, rules_ran}
 -- (rules_ran: the names of the rules and hooks that ran, in order, for
 -- decision logs).
 function M.visit(visit, payer, clinic, opts)
-  opts = opts or {}
+  local cap = sandbox.mem_limit()
+  local room = sandbox.mem_used() + M.VISIT_MEMORY
+  sandbox.mem_limit((cap == 0 or room < cap) and room or cap)
+  local meter = { left = M.VISIT_BUDGET, skipped = {} }
+  local ok, result = pcall(check_visit, visit, payer, clinic, opts or {}, meter)
+  sandbox.mem_limit(cap)
+  if not ok then error(result, 0) end
+  if #meter.skipped > 0 then
+    result.findings[#result.findings + 1] = finding(visit, 0, "eightmin.visit-budget", "error",
+      ("the visit's scripts spent its instruction budget (%d); not run: %s"):format(
+        M.VISIT_BUDGET, table.concat(meter.skipped, ", ")))
+  end
+  return result
+end
+
+check_visit = function(visit, payer, clinic, opts, meter)
   local out, ran = {}, {}
   local result = { visit = visit, payer = payer, clinic = clinic, findings = out, claims = {},
                    rules_ran = ran }
@@ -283,6 +310,7 @@ function M.visit(visit, payer, clinic, opts)
     clinic_view = clinic and readonly({ id = clinic.id, name = clinic.name }) or nil,
     hints_view = readonly(clinic and clinic.hints or {}),
     args = args,
+    meter = meter,
   }
   local eff = payer.effective
   if eff and ((eff.from and visit.date < eff.from) or (eff.to and visit.date > eff.to)) then
@@ -302,7 +330,7 @@ function M.visit(visit, payer, clinic, opts)
     if applies(rule, visit.date) then
       ran[#ran + 1] = rule.name
       local found = {}
-      local ok = run_guarded(visit, rule.name, out, rule.check, visit, make_ctx(visit, env, rule, found))
+      local ok = run_guarded(env.meter, visit, rule.name, out, rule.check, visit, make_ctx(visit, env, rule, found))
       if ok then
         for _, f in ipairs(found) do out[#out + 1] = f end
       end
@@ -314,7 +342,7 @@ function M.visit(visit, payer, clinic, opts)
     ran[#ran + 1] = hook.name
     local found = {}
     local work = copy_claims(claims)
-    local ok, ret = run_guarded(visit, hook.name, out, payer.claim, visit, work,
+    local ok, ret = run_guarded(env.meter, visit, hook.name, out, payer.claim, visit, work,
                                 make_ctx(visit, env, hook, found))
     if ok then
       local taken, err = take_claims(visit, ret == nil and work or ret)

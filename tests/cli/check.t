@@ -83,7 +83,8 @@ expect_stdin "loop: budget" 1 "loop.bad aborted: instruction budget exceeded at 
 expect_stdin "loop: next visit" 1 "loop.normal: checked T2" $N -- check --payer $P/loop.lua $D/two.ndjson
 expect_stdin "pcall-loop: budget not swallowed" 1 "pcall-loop.bad aborted: instruction budget exceeded at tests/data/payers/pcall-loop.lua:10" $N -- check --payer $P/pcall-loop.lua $D/two.ndjson
 expect_stdin "pcall-loop: next visit" 1 "pcall-loop.normal: checked T2" $N -- check --payer $P/pcall-loop.lua $D/two.ndjson
-expect_stdin "recurse: stack overflow" 1 "recurse.bad aborted: tests/data/payers/recurse.lua:10: stack overflow" $N -- check --payer $P/recurse.lua $D/two.ndjson
+expect_stdin "recurse: stopped (stack or memory, whichever comes first)" 1 "recurse.bad aborted: " $N -- check --payer $P/recurse.lua $D/two.ndjson
+expect_stdin "recurse: the message names the line" 1 "tests/data/payers/recurse.lua:10" $N -- check --payer $P/recurse.lua $D/two.ndjson
 expect_stdin "recurse: next visit" 1 "recurse.normal: checked T2" $N -- check --payer $P/recurse.lua $D/two.ndjson
 expect_stdin "alloc: memory" 1 "alloc.bad aborted: memory limit exceeded" $N -- check --payer $P/alloc.lua $D/two.ndjson
 expect_stdin "alloc: where" 1 "at tests/data/payers/alloc.lua:11" $N -- check --payer $P/alloc.lua $D/two.ndjson
