@@ -278,12 +278,33 @@ static size_t charge_cost(lua_State *L, enum charge_kind kind)
     return cost;
 }
 
+/* The table functions loop in C over #t and t[i], which metamethods can
+ * make endless or huge where no hook sees it: in the sandbox they take
+ * plain tables only, so what is charged (raw length) is what runs. */
+static void check_plain_table(lua_State *L, enum charge_kind kind)
+{
+    static const char *const events[] = {"__len", "__index", "__newindex"};
+    if (kind == CH_STRINGS || kind == CH_REP || !lua_getmetatable(L, 1))
+        return;
+    for (size_t i = 0; i < sizeof events / sizeof events[0]; i++) {
+        bool has = lua_getfield(L, -1, events[i]) != LUA_TNIL;
+        lua_pop(L, 1);
+        if (has)
+            luaL_error(L, "table functions take plain tables in the sandbox "
+                          "(this one has %s)", events[i]);
+    }
+    lua_pop(L, 1);
+}
+
 /* upvalues: the library function, the kind */
 static int lib_charged(lua_State *L)
 {
     sb_ctx *c = ctx_of(L);
-    if (c && c->active)
-        budget_charge(L, c, charge_cost(L, (enum charge_kind)lua_tointeger(L, lua_upvalueindex(2))));
+    enum charge_kind kind = (enum charge_kind)lua_tointeger(L, lua_upvalueindex(2));
+    if (c && c->active) {
+        check_plain_table(L, kind);
+        budget_charge(L, c, charge_cost(L, kind));
+    }
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);

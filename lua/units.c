@@ -268,6 +268,14 @@ static int l_units(lua_State *L)
     }
     lua_settop(L, 3);
     units_scratch s = units_alloc(L, n, n_prefer);
+    em_error err;
+    em_error_clear(&err);
+    for (size_t i = 0; i < n; i++)
+        if (!units_item(L, (lua_Integer)i + 1, &s.items[i], s.cpts[i], &err))
+            return emL_pusherror(L, &err);
+    /* After the items: their metamethods may run Lua (and the collector),
+     * and the prefer strings below are anchored only by the caller's table.
+     * From here on no Lua code runs until em_units_compute has returned. */
     for (size_t i = 0; i < n_prefer; i++) {
         if (lua_rawgeti(L, 3, (lua_Integer)i + 1) != LUA_TSTRING) {
             char path[40];
@@ -277,11 +285,6 @@ static int l_units(lua_State *L)
         s.prefer[i] = lua_tostring(L, -1);  /* anchored in prefer */
         lua_pop(L, 1);
     }
-    em_error err;
-    em_error_clear(&err);
-    for (size_t i = 0; i < n; i++)
-        if (!units_item(L, (lua_Integer)i + 1, &s.items[i], s.cpts[i], &err))
-            return emL_pusherror(L, &err);
     em_unit_result result;
     if (em_units_compute(emL_codes(L), &policy, s.items, n, s.prefer, n_prefer, s.lines,
                          &result, &err) != EM_OK) {

@@ -25,3 +25,5 @@ expect_stdin "the visit after hostile ones is still checked" 1 "claim  97110  x2
 VB="--payer tests/data/payers/visit-budget.lua tests/data/check/two.ndjson"
 expect_stdin "one budget per visit: the rules after it is spent are named" 1 "eightmin.visit-budget: the visit's scripts spent its instruction budget (50000000); not run: visit-budget.loop6, visit-budget.loop7, visit-budget.loop8, visit-budget.normal" /dev/null -- check $VB
 expect_stdin "the next visit gets a fresh budget" 1 "visit-budget.normal: checked T2" /dev/null -- check $VB
+expect_stdin "sandbox: table.insert on a table with __len is refused" 1 "table-len.bad aborted: tests/data/payers/table-len.lua:11: table functions take plain tables in the sandbox (this one has __len)" /dev/null -- check --payer tests/data/payers/table-len.lua tests/data/check/two.ndjson
+expect_exit "units(): prefer strings freed by an item's metamethod" 1 "prefer[1]: string expected, got nil" -- run tests/data/run/prefer-gc.lua
