@@ -180,7 +180,60 @@ local function compute_units(visit, payer, clinic, out, env)
   end
   result.by_code = {}
   for _, l in ipairs(result.lines) do result.by_code[l.cpt] = l end
+  M.adopt_billed_tie(visit, result)
   return result
+end
+
+-- Units billed per code, or nil when the visit gives no units at all (a
+-- line without units, beside lines with them, bills none).
+local function billed_by_code(visit)
+  local billed, any = {}, false
+  for _, line in ipairs(visit.lines) do
+    any = any or line.units ~= nil
+    billed[line.cpt] = (billed[line.cpt] or 0) + (line.units or 0)
+  end
+  return any and billed or nil
+end
+
+-- Where leftover minutes tie, the manual leaves the leftover unit to the
+-- clinician ("choose either code", Pub. 100-04 ch. 5 s20.2 examples 2 and
+-- 5). The engine picks one by preference and input order; when the units
+-- billed are another allocation the pooled method allows, they are the
+-- clinician's choice and stand: the same total, every code its full units,
+-- and no code left without a leftover unit that had more leftover minutes
+-- than a code given one.
+function M.allocation_allowed(units, billed)
+  local total, want, min_in, max_out = 0, 0, math.huge, -1
+  for _, l in ipairs(units.lines) do
+    local b = billed[l.cpt]
+    if b == nil then return false end
+    if not l.pooled then
+      if b ~= l.units then return false end
+    else
+      total, want = total + b, want + l.units
+      if b == l.full_units then
+        max_out = math.max(max_out, l.leftover_minutes)
+      elseif b == l.full_units + 1 and l.leftover_minutes > 0 then
+        min_in = math.min(min_in, l.leftover_minutes)
+      else
+        return false
+      end
+    end
+  end
+  return total == want and min_in >= max_out
+end
+
+function M.adopt_billed_tie(visit, units)
+  local billed = billed_by_code(visit)
+  if not billed or not M.allocation_allowed(units, billed) then return end
+  for _, l in ipairs(units.lines) do
+    local b = billed[l.cpt]
+    if l.pooled and b ~= l.units then
+      l.units = b
+      l.reason = b > l.full_units and "leftover-unit" or (b > 0 and "full-units" or "outranked")
+      l.tie_choice = true -- the billed choice among equal leftover minutes
+    end
+  end
 end
 
 local function visit_discipline(visit, line)

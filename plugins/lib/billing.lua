@@ -116,8 +116,9 @@ function billing.units_match(opts)
           local why = string.format("%s: billed %d, but %d min earn %d unit%s under the %s",
             cpt, b.units, u.minutes or 0, u.units, u.units == 1 and "" or "s", label)
           if method == "cms" and ctx.units.timed_minutes then
-            why = why .. string.format(": %d timed minutes in the day give %d timed units",
-              ctx.units.timed_minutes, ctx.units.timed_units or ctx.units.total_units or 0)
+            local n = ctx.units.timed_units or ctx.units.total_units or 0
+            why = why .. string.format(": %d timed minutes in the day give %d timed unit%s",
+              ctx.units.timed_minutes, n, n == 1 and "" or "s")
           end
           if b.units > u.units then
             ctx:report(b.line, why .. "; bill " .. u.units)

@@ -27,3 +27,10 @@ expect_stdin "one budget per visit: the rules after it is spent are named" 1 "ei
 expect_stdin "the next visit gets a fresh budget" 1 "visit-budget.normal: checked T2" /dev/null -- check $VB
 expect_stdin "sandbox: table.insert on a table with __len is refused" 1 "table-len.bad aborted: tests/data/payers/table-len.lua:11: table functions take plain tables in the sandbox (this one has __len)" /dev/null -- check --payer tests/data/payers/table-len.lua tests/data/check/two.ndjson
 expect_exit "units(): prefer strings freed by an item's metamethod" 1 "prefer[1]: string expected, got nil" -- run tests/data/run/prefer-gc.lua
+# Ties in leftover minutes are the clinician's choice (CMS Ex2, Ex5, WebPT).
+T=tests/data/check/ties.ndjson
+expect_stdin "tie: Ex2 with the extra unit on 97110 stands" 0 "claim  97110  x2" /dev/null -- check $T
+expect_stdin "tie: Ex5 with the unit on 97110 stands" 0 "claim  97110  x1" /dev/null -- check $T
+expect_stdin "tie: the WebPT 2/1/1 choice stands" 0 "claim  97112  x1" /dev/null -- check $T
+expect_stdin "tie: no units finding" 0 "3 visits checked, 0 bad records skipped; findings: 0 errors, 0 warnings" /dev/null -- check $T
+expect_stdin "not a tie: the extra unit on the code with fewer leftover minutes is still an error" 1 "medicare.units-match: 97110: billed 2, but 23 min earn 1 unit" tests/data/check/ex1-swapped.ndjson -- check -
