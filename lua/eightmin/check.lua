@@ -282,11 +282,37 @@ local function build_claims(visit, payer, units)
   return out
 end
 
--- Copies claim lines back from a script's claim hook, checking each.
+-- Copies claim lines back from a script's claim hook, checking each. The
+-- tables are the script's: only raw access, so none of its metamethods
+-- runs here, outside the sandbox's budget.
+local MAX_CLAIM_LINES = 1000
+
+-- The items 1..n of a script's list, raw; nil and a message if it is not one.
+local function raw_list(t, at, what, check)
+  if t == nil then return {} end
+  if type(t) ~= "table" then return nil, ("%s: %s must be a list"):format(at, what) end
+  local n = rawlen(t)
+  if n > MAX_CLAIM_LINES then return nil, ("%s: %s has %d items, too many"):format(at, what, n) end
+  local out = {}
+  for j = 1, n do
+    local v = rawget(t, j)
+    if not check(v) then return nil, ("%s: %s[%d] is not valid"):format(at, what, j) end
+    out[j] = v
+  end
+  return out
+end
+
+local function is_string(v) return type(v) == "string" end
+
 local function take_claims(visit, given)
   if type(given) ~= "table" then return nil, "the claim hook must return the claim lines" end
+  local n_lines = #visit.lines
+  local function is_dx(v) return math.type(v) == "integer" and v >= 1 and v <= 12 end
+  local function is_line(v) return math.type(v) == "integer" and v >= 1 and v <= n_lines end
   local out = {}
-  for i = 1, #given do
+  local n = rawlen(given)
+  if n > MAX_CLAIM_LINES then return nil, ("%d claim lines, too many"):format(n) end
+  for i = 1, n do
     local c = rawget(given, i)
     local at = ("claim line %d"):format(i)
     if type(c) ~= "table" then return nil, at .. " is not a table" end
@@ -295,17 +321,13 @@ local function take_claims(visit, given)
     if math.type(units) ~= "integer" or units < 0 then
       return nil, at .. ": units must be a whole number >= 0"
     end
-    local mods, dx = {}, {}
-    for j, m in ipairs(rawget(c, "modifiers") or {}) do
-      if type(m) ~= "string" then return nil, ("%s: modifiers[%d] must be a string"):format(at, j) end
-      mods[j] = m
-    end
-    for j, d in ipairs(rawget(c, "dx_pointers") or {}) do
-      if math.type(d) ~= "integer" then return nil, ("%s: dx_pointers[%d] must be a whole number"):format(at, j) end
-      dx[j] = d
-    end
-    local lines = {}
-    for j, l in ipairs(rawget(c, "lines") or {}) do lines[j] = l end
+    local mods, dx, lines, err
+    mods, err = raw_list(rawget(c, "modifiers"), at, "modifiers", is_string)
+    if not mods then return nil, err end
+    dx, err = raw_list(rawget(c, "dx_pointers"), at, "dx_pointers", is_dx)
+    if not dx then return nil, err end
+    lines, err = raw_list(rawget(c, "lines"), at, "lines", is_line)
+    if not lines then return nil, err end
     out[#out + 1] = { visit = visit.id, cpt = cpt, units = units, modifiers = mods,
                       dx_pointers = dx, lines = lines }
   end

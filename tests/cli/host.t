@@ -34,3 +34,6 @@ expect_stdin "tie: Ex5 with the unit on 97110 stands" 0 "claim  97110  x1" /dev/
 expect_stdin "tie: the WebPT 2/1/1 choice stands" 0 "claim  97112  x1" /dev/null -- check $T
 expect_stdin "tie: no units finding" 0 "3 visits checked, 0 bad records skipped; findings: 0 errors, 0 warnings" /dev/null -- check $T
 expect_stdin "not a tie: the extra unit on the code with fewer leftover minutes is still an error" 1 "medicare.units-match: 97110: billed 2, but 23 min earn 1 unit" tests/data/check/ex1-swapped.ndjson -- check -
+expect_stdin "claim hook: a __len on the returned lines never runs in the host" 0 "claim  97112  x2" /dev/null -- check --payer tests/data/payers/claim-len.lua tests/data/check/two.ndjson
+expect_stdin "claim hook: a claim line's lines must be line numbers" 1 "claim-lines.claim: claim line 1: lines[1] is not valid" /dev/null -- check --payer tests/data/payers/claim-lines.lua tests/data/check/two.ndjson
+expect_stdin "claim hook: the log still gets every visit" 1 "claim  97110  x2" /dev/null -- check --payer tests/data/payers/claim-lines.lua --log /dev/null tests/data/check/two.ndjson
