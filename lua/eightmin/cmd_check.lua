@@ -95,7 +95,45 @@ local function run(args)
   end
   local results = {}
   local totals = { visits = 0, bad = 0, error = 0, warning = 0, info = 0 }
-  local payers = {}
+  local payers = {} -- name -> payer, or {failed = message, rule = finding's rule}
+  local clinic_refused = false
+
+  -- The payer a visit names, loaded once per name; or nil and the result
+  -- that reports why the visit cannot be checked.
+  local function visit_payer(visit)
+    local name = visit.payer
+    local function cannot(rule, message)
+      return nil, { visit = visit, claims = {}, findings = { { visit = visit.id, line = 0,
+        rule = rule, severity = "error", message = message } } }
+    end
+    if not name then return cannot("eightmin.no-payer", "the visit names no payer and no --payer was given") end
+    if payers[name] == nil then
+      -- The record is untrusted: it may name a payer, never a file.
+      local loaded, lerr
+      if plugin.is_name(name) then
+        loaded, lerr = em.load_payer(name)
+      else
+        lerr = ("payer '%s' is not a payer name (letters, digits, '-', '_'); a visit"
+          .. " cannot name a script file"):format(name)
+      end
+      local rule = "eightmin.payer"
+      if loaded then
+        local ok, cerr = plugin.check_clinic_against(clinic, loaded)
+        if not ok then
+          -- A clinic that would weaken this payer is a usage error: every
+          -- visit of the payer says so, and the run ends with exit 2.
+          loaded, lerr, rule = nil, cerr, "eightmin.clinic"
+          clinic_refused = true
+          io.stdout:flush()
+          io.stderr:write(("eightmin check: %s\n"):format(cerr))
+        end
+      end
+      payers[name] = loaded or { failed = lerr, rule = rule }
+    end
+    local p = payers[name]
+    if p.failed then return cannot(p.rule, p.failed) end
+    return p
+  end
   for visit, verr in reader do
     if not visit then
       totals.bad = totals.bad + 1
@@ -103,40 +141,8 @@ local function run(args)
       io.stderr:write(("eightmin check: %s (record skipped)\n"):format(verr))
     else
       totals.visits = totals.visits + 1
-      local p = payer
-      local r
-      if not p then
-        local name = visit.payer
-        if not name then
-          r = { visit = visit, claims = {}, findings = { { visit = visit.id, line = 0,
-            rule = "eightmin.no-payer", severity = "error",
-            message = "the visit names no payer and no --payer was given" } } }
-        else
-          if payers[name] == nil then
-            -- The record is untrusted: it may name a payer, never a file.
-            local loaded, lerr
-            if plugin.is_name(name) then
-              loaded, lerr = em.load_payer(name)
-            else
-              lerr = ("payer '%s' is not a payer name (letters, digits, '-', '_'); a visit"
-                .. " cannot name a script file"):format(name)
-            end
-            payers[name] = loaded or { failed = lerr }
-            if loaded then
-              local ok, cerr = plugin.check_clinic_against(clinic, loaded)
-              if not ok then
-                io.stderr:write(("eightmin check: %s\n"):format(cerr))
-                return EXIT_USAGE
-              end
-            end
-          end
-          p = payers[name]
-          if p.failed then
-            r = { visit = visit, claims = {}, findings = { { visit = visit.id, line = 0,
-              rule = "eightmin.payer", severity = "error", message = p.failed } } }
-          end
-        end
-      end
+      local p, r = payer, nil
+      if not p then p, r = visit_payer(visit) end
       if not r then
         -- A fault of eightmin's own must not cost the other visits.
         local ok, res = xpcall(check.visit, debug.traceback, visit, p, clinic, { args = run_args })
@@ -161,6 +167,7 @@ local function run(args)
   if log then log:close() end
   report.summary(format == "text" and out or io.stderr, totals)
   if out ~= io.stdout then out:close() end
+  if clinic_refused then return EXIT_USAGE end
   if totals.error > 0 or totals.bad > 0 then return EXIT_FINDINGS end
   return 0
 end

@@ -38,7 +38,7 @@ end
 -- A payer or clinic name (not a path): what a visit record may name.
 function M.is_name(name)
   return type(name) == "string" and #name <= 64 and name:match("^[%w][%w%-_%.]*$") ~= nil
-    and not name:match("%.lua$")
+    and not name:match("%.lua$") and not name:match("_test$")
 end
 
 local function is_file_name(name)
@@ -346,6 +346,11 @@ end
 -- Refuses a clinic that would weaken one of the payer's rules.
 function M.check_clinic_against(clinic, payer)
   if not clinic then return true end
+  if clinic.id == payer.id then
+    -- its rules and arguments would share the payer's names
+    return nil, ("%s: a clinic script may not have the id of the payer '%s' (rename the file)"):format(
+      clinic.path, payer.id)
+  end
   local known = {}
   for _, r in ipairs(payer.rules) do known[r.name] = r end
   for name, sev in pairs(clinic.severity) do

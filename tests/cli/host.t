@@ -37,3 +37,6 @@ expect_stdin "not a tie: the extra unit on the code with fewer leftover minutes 
 expect_stdin "claim hook: a __len on the returned lines never runs in the host" 0 "claim  97112  x2" /dev/null -- check --payer tests/data/payers/claim-len.lua tests/data/check/two.ndjson
 expect_stdin "claim hook: a claim line's lines must be line numbers" 1 "claim-lines.claim: claim line 1: lines[1] is not valid" /dev/null -- check --payer tests/data/payers/claim-lines.lua tests/data/check/two.ndjson
 expect_stdin "claim hook: the log still gets every visit" 1 "claim  97110  x2" /dev/null -- check --payer tests/data/payers/claim-lines.lua --log /dev/null tests/data/check/two.ndjson
+expect_exit "a clinic may not take a payer's id" 2 "a clinic script may not have the id of the payer 'medicare'" -- check --payer medicare --clinic tests/data/clinics/medicare.lua tests/data/check/two.ndjson
+expect_stdin "a refused clinic: every visit of the payer says so, the run goes on" 2 "eightmin.clinic: tests/data/payers/clinic-lowers.lua: severity.medicare.units-match" /dev/null -- check --clinic tests/data/payers/clinic-lowers.lua tests/data/check/ok.ndjson
+expect_stdin "a visit cannot name a payer's test file" 1 "payer 'medicare_test' is not a payer name" tests/data/check/payer-test-file.ndjson -- check -
