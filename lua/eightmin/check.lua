@@ -398,19 +398,21 @@ check_visit = function(visit, payer, clinic, opts, meter)
   local units = compute_units(visit, payer, clinic, out, env)
   result.units = units
   env.units_view = readonly(units or { by_code = {}, lines = {} })
-  local rules = {}
-  for _, r in ipairs(payer.rules) do rules[#rules + 1] = r end
-  for _, r in ipairs(clinic and clinic.rules or {}) do rules[#rules + 1] = r end
-  for _, rule in ipairs(rules) do
-    if applies(rule, visit.date) then
-      ran[#ran + 1] = rule.name
-      local found = {}
-      local ok = run_guarded(env.meter, visit, rule.name, out, rule.check, visit, make_ctx(visit, env, rule, found))
-      if ok then
-        for _, f in ipairs(found) do out[#out + 1] = f end
+  -- The payer's rules and claim hook first, then the clinic's rules: a
+  -- clinic's scripts cannot starve the payer's of the visit's budget.
+  local function run_rules(rules)
+    for _, rule in ipairs(rules) do
+      if applies(rule, visit.date) then
+        ran[#ran + 1] = rule.name
+        local found = {}
+        if run_guarded(env.meter, visit, rule.name, out, rule.check, visit,
+                       make_ctx(visit, env, rule, found)) then
+          for _, f in ipairs(found) do out[#out + 1] = f end
+        end
       end
     end
   end
+  run_rules(payer.rules)
   local claims = build_claims(visit, payer, units)
   if payer.claim then
     local hook = { name = payer.id .. ".claim", severity = "info", cite = nil }
@@ -429,6 +431,7 @@ check_visit = function(visit, payer, clinic, opts, meter)
       end
     end
   end
+  if clinic then run_rules(clinic.rules) end
   result.claims = claims
   if clinic then
     for _, f in ipairs(out) do
