@@ -322,12 +322,14 @@ static int l_visit(lua_State *L)
         lua_pushvalue(L, 1);
     size_t len;
     const char *json = lua_tolstring(L, -1, &len);
-    em_visit *v = NULL;
+    /* the view first, so that no allocation can raise while the parsed
+     * visit belongs to nobody */
+    emL_pushvisit(L, NULL, true);
+    emL_visitud *ud = lua_touserdata(L, -1);
     em_error err;
     em_error_clear(&err);
-    if (em_visit_parse(json, len, source, 0, 0, &v, &err) != EM_OK)
+    if (em_visit_parse(json, len, source, 0, 0, &ud->v, &err) != EM_OK)
         return emL_pusherror(L, &err);
-    emL_pushvisit(L, v, true);
     return 1;
 }
 

@@ -76,10 +76,13 @@ static int reader_call(lua_State *L)
         lua_pushnil(L);
         return 1;
     }
-    em_visit *v = NULL;
+    /* the view first, so that no allocation can raise while the next
+     * visit belongs to nobody */
+    emL_pushvisit(L, NULL, true);
+    emL_visitud *ud = lua_touserdata(L, -1);
     em_error err;
     em_error_clear(&err);
-    em_status st = rd->stream->next(rd->r, &v, &err);
+    em_status st = rd->stream->next(rd->r, &ud->v, &err);
     lua_Integer line = rd->stream->record(rd->r);
     if (st == EM_EOF) {
         reader_close(rd);
@@ -87,9 +90,9 @@ static int reader_call(lua_State *L)
         return 1;
     }
     if (st == EM_OK) {
-        emL_pushvisit(L, v, true);
         lua_pushnil(L);
     } else {
+        lua_pop(L, 1);
         if (st == EM_EIO)
             reader_close(rd);  /* the stream failed: report it, then stop */
         lua_pushboolean(L, 0);
