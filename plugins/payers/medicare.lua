@@ -37,6 +37,16 @@ local CITE = {
 local MODIFIERS = { PT = "GP", OT = "GO", SLP = "GN" }
 local DISCIPLINE_OF = { GP = "PT", GO = "OT", GN = "SLP" }
 
+-- A performer's credential to the discipline it bills under, as the host
+-- reads a line's `by` and the provider's credential when it adds the
+-- discipline modifier to a claim line (lua/eightmin/check.lua
+-- ROLE_DISCIPLINE): the rule must see the same discipline the claim gets.
+local ROLE_DISCIPLINE = {
+  PT = "PT", PTA = "PT", DPT = "PT",
+  OT = "OT", OTA = "OT", COTA = "OT", OTR = "OT",
+  SLP = "SLP", SLPA = "SLP", ["SLP-A"] = "SLP", CCC = "SLP",
+}
+
 local THERAPISTS = { "PT", "OT", "SLP" }
 -- Places of service of an in-person visit: through 2023 a telehealth visit
 -- reported the POS it would have had in person, with modifier 95.
@@ -243,9 +253,47 @@ local function total_timed_minutes(visit, ctx)
   end
 end
 
+-- The discipline modifier the claim line of `line` gets when none is sent,
+-- or nil: the line's performer, else the provider's discipline, else the
+-- provider's credential, in the host's order (an unknown discipline stops
+-- there, as it does in the host).
+local function derived_modifier(visit, line)
+  local p = visit.provider
+  local disc = ROLE_DISCIPLINE[line.by or ""] or (p and p.discipline)
+    or (p and ROLE_DISCIPLINE[p.credential or ""])
+  return MODIFIERS[disc]
+end
+
+-- An "always therapy" code [CPM5 §20.1]: every code of eightmin's built-in
+-- table is a physical-medicine or SLP service; a code added at run time
+-- (a payer's own) may not be, and an unknown one is reported elsewhere.
+local function always_therapy(cpt)
+  local c = billing.code(cpt)
+  return c ~= nil and c.user ~= true
+end
+
 local function discipline_modifier(visit, ctx)
   local discipline = visit.provider and visit.provider.discipline
   local want = MODIFIERS[discipline]
+  -- Per code, as the claim has one line per code: does any of its lines
+  -- send GP/GO/GN or tell the discipline? {first line, told}.
+  local codes, order = {}, {}
+  for i, line in ipairs(visit.lines) do
+    local c = codes[line.cpt]
+    if not c then
+      c = { line = i, cpt = line.cpt, told = false }
+      codes[line.cpt] = c
+      order[#order + 1] = c
+    end
+    c.told = c.told or #discipline_modifiers(line) > 0 or derived_modifier(visit, line) ~= nil
+  end
+  for _, c in ipairs(order) do
+    if not c.told and always_therapy(c.cpt) then
+      ctx:report(c.line, string.format("cannot tell whether %s is PT, OT or SLP: send"
+        .. " provider.discipline or GP/GO/GN; every therapy code carries its discipline's"
+        .. " modifier", c.cpt))
+    end
+  end
   for i, line in ipairs(visit.lines) do
     local sent = discipline_modifiers(line)
     if #sent > 1 then
@@ -346,7 +394,7 @@ return {
       description = "the note's total timed minutes agree with the lines",
       check = total_timed_minutes },
     { id = "discipline-modifier", severity = "error", cite = CITE.discipline,
-      description = "GP/GO/GN agree with the provider's discipline",
+      description = "GP/GO/GN on every therapy code, agreeing with the provider's discipline",
       check = discipline_modifier },
     { id = "assistant-modifier", severity = "error", cite = CITE.assistant,
       description = "CQ/CO pair with GP/GO; assistant time beyond the 10% de minimis",

@@ -89,3 +89,51 @@ describe("medicare findings", function()
     expect(r):has_no_finding("medicare.telehealth")
   end)
 end)
+
+-- CPM5 §20.1: GP/GO/GN on every always-therapy code. With no discipline
+-- anywhere (no provider discipline, no credential, no line `by`) and none
+-- sent, the claim line would go out bare: an error, not silence.
+describe("medicare.discipline-modifier: a discipline that cannot be told", function()
+  local NO_DISCIPLINE = { npi = "1234567893" }
+  it("no provider discipline, credential or by, none sent: an error per code", function()
+    local r = check(day({ { cpt = "97112", minutes = 24 }, { cpt = "97110", minutes = 23 } },
+      { provider = NO_DISCIPLINE }), "medicare")
+    expect(r):has_finding("medicare.discipline-modifier", { severity = "error", line = 1,
+      message = "cannot tell whether 97112 is PT, OT or SLP: send provider.discipline or GP/GO/GN" })
+    expect(r):has_finding("medicare.discipline-modifier", { severity = "error", line = 2,
+      message = "cannot tell whether 97110 is PT, OT or SLP" })
+    expect(units_of(r)):equals { "97112 2", "97110 1" }
+  end)
+  it("no provider at all: the same error", function()
+    local v = { id = "T1", date = "2026-03-04", payer = "medicare", pos = "11",
+                diagnoses = { "R26.81" }, lines = { { cpt = "97112", minutes = 24 } } }
+    expect(check(visit(v), "medicare")):has_finding("medicare.discipline-modifier",
+      { severity = "error", line = 1, message = "cannot tell whether 97112 is PT, OT or SLP" })
+  end)
+  it("an unknown provider discipline tells nothing either", function()
+    expect(check(day({ { cpt = "97112", minutes = 24 } },
+      { provider = { npi = "1234567893", discipline = "RT" } }), "medicare"))
+      :has_finding("medicare.discipline-modifier", { line = 1, message = "cannot tell whether 97112" })
+  end)
+  it("GP sent: no finding", function()
+    expect(check(day({ { cpt = "97112", minutes = 24, modifiers = { "GP" } } },
+      { provider = NO_DISCIPLINE }), "medicare")):has_no_finding("medicare.discipline-modifier")
+  end)
+  it("the line's by tells the discipline (a PTA's line is PT): GP added, no finding", function()
+    local r = check(day({ { cpt = "97112", minutes = 24, by = "PTA" } }, { provider = NO_DISCIPLINE }),
+      "medicare")
+    expect(r):has_no_finding("medicare.discipline-modifier")
+    expect(units_of(r)[1]):contains "GP"
+  end)
+  it("the provider's credential tells the discipline: GO added, no finding", function()
+    local r = check(day({ { cpt = "97535", minutes = 30 } },
+      { provider = { npi = "1456789019", credential = "OT" } }), "medicare")
+    expect(r):has_no_finding("medicare.discipline-modifier")
+    expect(units_of(r)):equals { "97535 2 GO" }
+  end)
+  it("one line of a code with a discipline covers the code's claim line", function()
+    local r = check(day({ { cpt = "97110", minutes = 10 }, { cpt = "97110", minutes = 15, by = "PT" } },
+      { provider = NO_DISCIPLINE }), "medicare")
+    expect(r):has_no_finding("medicare.discipline-modifier")
+  end)
+end)
