@@ -47,6 +47,8 @@ expect_has "total-timed: untimed minutes not counted" "0 errors, 0 warnings" -- 
 expect_stdin "discipline: GO on a PT visit" 1 "97110 was sent with GO (OT plan of care), but the provider's discipline is PT: use GP" $N -- check $D/discipline.ndjson
 expect_stdin "discipline: two of GP/GO/GN" 1 "97110 carries GP and GN: a line takes only one of GP/GO/GN" $N -- check $D/discipline.ndjson
 expect_has "discipline: GO added to an OT line" "97535  x2  GO" -- check $D/discipline-ok.ndjson
+expect_stdin "discipline: none sent and none to tell" 1 "error    line 1  medicare.discipline-modifier: cannot tell whether 97112 is PT, OT or SLP: send provider.discipline or GP/GO/GN" $N -- check $D/discipline.ndjson
+expect_has "discipline: a PTA's line is PT" "97112  x2  GP CQ" -- check $D/discipline-ok.ndjson
 
 # ---- medicare.assistant-modifier and the CQ/CO claim split ---------------
 expect_stdin "assistant: PT 15 + PTA 10 splits 97110" 1 "97110: the PTA furnished 10 min on their own, more than 10% of the 10 min left after the therapist's full units, so 1 unit bills with CQ (paid at 85%) and 1 without" $N -- check $D/assistant.ndjson
