@@ -47,6 +47,12 @@ local ROLE_DISCIPLINE = {
   SLP = "SLP", SLPA = "SLP", ["SLP-A"] = "SLP", CCC = "SLP",
 }
 
+-- CQ/CO: required on claims from 1 Jan 2020 (BBA 2018 §53107, SSA
+-- §1834(v)); the service is paid at 85% for dates of service from 1 Jan
+-- 2022 (42 CFR 410.59(a)(4), 410.60(a)(4)) [domain.md §4].
+local ASSISTANT_FROM = "2020-01-01"
+local ASSISTANT_85_FROM = "2022-01-01"
+
 local THERAPISTS = { "PT", "OT", "SLP" }
 -- Places of service of an in-person visit: through 2023 a telehealth visit
 -- reported the POS it would have had in person, with modifier 95.
@@ -321,6 +327,8 @@ local function assistant_modifier(visit, ctx)
       end
     end
   end
+  -- The 15% reduction applies to dates of service from 2022-01-01 only.
+  local paid = visit.date >= ASSISTANT_85_FROM and " (paid at 85%)" or ""
   local splits, order = assistant_splits(visit, function(cpt)
     local u = ctx.units.by_code[cpt]
     return u and u.units
@@ -330,18 +338,18 @@ local function assistant_modifier(visit, ctx)
     if s and s.modified > 0 and not billing.is_timed(s.cpt) then
       ctx:report(s.line, string.format(
         "%s: the %s furnished more than 10%% of this untimed service on their own,"
-        .. " so it bills with %s (paid at 85%%)", s.cpt, s.role, s.modifier), { severity = "info" })
+        .. " so it bills with %s%s", s.cpt, s.role, s.modifier, paid), { severity = "info" })
     elseif s and s.modified > 0 and s.therapist == 0 then
       ctx:report(s.line, string.format(
-        "%s: furnished in whole by the %s (%d min), so %d unit%s bill%s with %s (paid at 85%%)",
+        "%s: furnished in whole by the %s (%d min), so %d unit%s bill%s with %s%s",
         s.cpt, s.role, s.assistant, s.modified, s.modified == 1 and "" or "s",
-        s.modified == 1 and "s" or "", s.modifier), { severity = "info" })
+        s.modified == 1 and "s" or "", s.modifier, paid), { severity = "info" })
     elseif s and s.modified > 0 then
       local msg = string.format(
         "%s: the %s furnished %d min on their own, more than 10%% of the %d min left after"
-        .. " the therapist's full units, so %d unit%s bill%s with %s (paid at 85%%)",
+        .. " the therapist's full units, so %d unit%s bill%s with %s%s",
         s.cpt, s.role, s.assistant, s.left, s.modified, s.modified == 1 and "" or "s",
-        s.modified == 1 and "s" or "", s.modifier)
+        s.modified == 1 and "s" or "", s.modifier, paid)
       if s.plain > 0 then
         msg = msg .. string.format(" and %d without", s.plain)
       end
@@ -351,8 +359,11 @@ local function assistant_modifier(visit, ctx)
 end
 
 -- CQ/CO on the claim lines: a code furnished in part by an assistant beyond
--- the de minimis splits into units without and units with the modifier.
+-- the de minimis splits into units without and units with the modifier
+-- (dates of service from 2020-01-01).
 local function claim(visit, claim_lines, _)
+  -- No CQ/CO before the modifiers were required.
+  if visit.date < ASSISTANT_FROM then return claim_lines end
   local splits = assistant_splits(visit, function(cpt)
     for _, cl in ipairs(claim_lines) do
       if cl.cpt == cpt then return cl.units end
@@ -396,7 +407,7 @@ return {
     { id = "discipline-modifier", severity = "error", cite = CITE.discipline,
       description = "GP/GO/GN on every therapy code, agreeing with the provider's discipline",
       check = discipline_modifier },
-    { id = "assistant-modifier", severity = "error", cite = CITE.assistant,
+    { id = "assistant-modifier", severity = "error", cite = CITE.assistant, from = ASSISTANT_FROM,
       description = "CQ/CO pair with GP/GO; assistant time beyond the 10% de minimis",
       check = assistant_modifier },
     telehealth.rule { id = "telehealth", cite = CITE.telehealth, windows = TELEHEALTH,

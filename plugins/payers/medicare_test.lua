@@ -137,3 +137,50 @@ describe("medicare.discipline-modifier: a discipline that cannot be told", funct
     expect(r):has_no_finding("medicare.discipline-modifier")
   end)
 end)
+
+-- CQ/CO are required from 2020-01-01 and paid at 85% from 2022-01-01
+-- (domain.md §4; BBA 2018 §53107, 42 CFR 410.59(a)(4)).
+describe("medicare CQ/CO by date of service", function()
+  local PT_PTA = { { cpt = "97110", segments = { { minutes = 15, by = "PT" }, { minutes = 10, by = "PTA" } } } }
+  local function messages(r, rule)
+    local out = {}
+    for _, f in ipairs(r.findings) do
+      if f.rule == rule then out[#out + 1] = f.message end
+    end
+    return out
+  end
+  it("2019-12-31: no CQ on the claim and no assistant finding", function()
+    local r = check(day(PT_PTA, { date = "2019-12-31" }), "medicare")
+    expect(units_of(r)):equals { "97110 2 GP" }
+    expect(r):has_no_finding("medicare.assistant-modifier")
+  end)
+  it("2019-12-31: a CQ sent before the modifier existed is not judged", function()
+    expect(check(day({ { cpt = "97535", minutes = 30, modifiers = { "GO", "CQ" } } },
+      { date = "2019-12-31" }), "medicare")):has_no_finding("medicare.assistant-modifier")
+  end)
+  it("2020-01-01: the split starts", function()
+    local r = check(day(PT_PTA, { date = "2020-01-01" }), "medicare")
+    expect(units_of(r)):equals { "97110 1 GP", "97110 1 GP CQ" }
+    expect(r):has_finding("medicare.assistant-modifier", { message = "so 1 unit bills with CQ" })
+  end)
+  it("2021-12-31: CQ, but no 85% payment yet", function()
+    local r = check(day(PT_PTA, { date = "2021-12-31" }), "medicare")
+    expect(units_of(r)):equals { "97110 1 GP", "97110 1 GP CQ" }
+    local m = messages(r, "medicare.assistant-modifier")
+    expect(#m):is(1)
+    expect(m[1]:find("85%", 1, true)):is_nil()
+  end)
+  it("2022-01-01: paid at 85%", function()
+    expect(check(day(PT_PTA, { date = "2022-01-01" }), "medicare"))
+      :has_finding("medicare.assistant-modifier", { message = "with CQ (paid at 85%) and 1 without" })
+  end)
+  it("an OTA's whole untimed service: 85% only from 2022", function()
+    local eval = { { cpt = "97165", minutes = 45, by = "OTA" } }
+    local ot = { npi = "1456789019", discipline = "OT", credential = "OT" }
+    local early = check(day(eval, { date = "2021-06-01", provider = ot }), "medicare")
+    expect(early):has_finding("medicare.assistant-modifier", { message = "so it bills with CO" })
+    expect(messages(early, "medicare.assistant-modifier")[1]:find("85%", 1, true)):is_nil()
+    expect(check(day(eval, { date = "2022-06-01", provider = ot }), "medicare"))
+      :has_finding("medicare.assistant-modifier", { message = "so it bills with CO (paid at 85%)" })
+  end)
+end)
