@@ -65,6 +65,13 @@ local PROGRESS_ASK_AFTER_CALENDAR_DAYS = 30
 
 -- Certification [BPM15 §220.1.3]: timely when signed within 30 days of the
 -- first treatment; each certification covers at most 90 calendar days.
+-- Counting (domain.md §8): the 90 days run "from the initial treatment (the
+-- evaluation counts)", so the first day is day 1 and a period's length is
+-- through - from + 1: soc 2026-01-01 through 2026-03-31 is 90 days, through
+-- 2026-04-01 is 91, too long. "Within 30 days following the first day of
+-- treatment" counts days after it: signed on soc + 30 is timely, soc + 31
+-- is not. A recertification's 90 days start on its own date
+-- (recertified_on), not at the start of care.
 local CERT_SIGN_DAYS = 30
 local CERT_MAX_DAYS = 90
 
@@ -397,7 +404,9 @@ function documentation.poc_certification(opts)
       local soc, date = ep.start_of_care, visit.date
       local poc = ep.plan_of_care
       local since = days(soc, date)
-      if not poc or not poc.signed_on then
+      -- A recertification is a signed certification too: its presence
+      -- means the plan was certified even if the EMR lost the first date.
+      if not poc or not (poc.signed_on or poc.recertified_on) then
         if since and since > sign_days then
           ctx:report(nil, string.format("the plan of care is not certified %d days after the"
             .. " start of care (%s); certification is timely when signed within %d days,"
@@ -409,7 +418,7 @@ function documentation.poc_certification(opts)
         end
         if not poc then return end
       end
-      local late = days(soc, poc.signed_on)
+      local late = poc.signed_on and days(soc, poc.signed_on)
       if late and late > sign_days then
         ctx:report(nil, string.format("the plan of care was certified on %s, %d days after the"
           .. " start of care (%s): later than %d days, so the record needs the reason for the"
@@ -417,11 +426,15 @@ function documentation.poc_certification(opts)
       end
       local from = poc.recertified_on or soc
       local through = poc.certified_through
-      local span = days(from, through)
+      -- Calendar days counted inclusively: both from and through are days
+      -- the certification covers.
+      local between = days(from, through)
+      local span = between and between + 1
       if span and span > max_days then
-        ctx:report(nil, string.format("the %s runs %d days (%s to %s); a certification covers"
-          .. " at most %d calendar days", poc.recertified_on and "recertification" or
-          "certification", span, from, through, max_days))
+        ctx:report(nil, string.format("the %s runs %d calendar days (%s through %s, both"
+          .. " counted); a certification covers at most %d calendar days",
+          poc.recertified_on and "recertification" or "certification", span, from, through,
+          max_days))
       end
       if through and date > through then
         ctx:report(nil, string.format("the visit on %s is after the plan of care's"

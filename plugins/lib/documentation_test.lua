@@ -123,7 +123,7 @@ describe("medicare.progress-report-due", function()
 end)
 
 describe("medicare.poc-certification", function()
-  it("passes: signed in 10 days, 89 days certified", function()
+  it("passes: signed in 10 days, 90 calendar days certified (2026-02-10 through 2026-05-10)", function()
     expect(check(v { episode = episode() }, "medicare")):has_no_finding("medicare.poc-certification")
   end)
   it("fails: not signed 30+ days after the start of care", function()
@@ -144,12 +144,37 @@ describe("medicare.poc-certification", function()
   it("fails: a certification longer than 90 days", function()
     expect(check(v { episode = episode { plan_of_care = { signed_on = "2026-02-20",
       certified_through = "2026-06-30" } } }, "medicare"))
-      :has_finding("medicare.poc-certification", { message = "runs 140 days (2026-02-10 to 2026-06-30)" })
+      :has_finding("medicare.poc-certification",
+        { message = "runs 141 calendar days (2026-02-10 through 2026-06-30, both counted)" })
   end)
   it("fails: the visit after the certified period", function()
     expect(check(v { date = "2026-05-12", episode = episode() }, "medicare"))
       :has_finding("medicare.poc-certification",
         { message = "after the plan of care's certification through 2026-05-10" })
+  end)
+  -- Calendar days are counted inclusively: the start of care is day 1.
+  it("fails: 91 calendar days (2026-01-01 through 2026-04-01)", function()
+    expect(check(v { date = "2026-01-20", episode = episode { start_of_care = "2026-01-01",
+      plan_of_care = { signed_on = "2026-01-05", certified_through = "2026-04-01" } } }, "medicare"))
+      :has_finding("medicare.poc-certification", { severity = "error", message = "the certification"
+        .. " runs 91 calendar days (2026-01-01 through 2026-04-01, both counted); a certification"
+        .. " covers at most 90 calendar days" })
+  end)
+  it("passes: 90 calendar days (2026-01-01 through 2026-03-31)", function()
+    expect(check(v { date = "2026-01-20", episode = episode { start_of_care = "2026-01-01",
+      plan_of_care = { signed_on = "2026-01-05", certified_through = "2026-03-31" } } }, "medicare"))
+      :has_no_finding("medicare.poc-certification")
+  end)
+  it("fails: a recertification of 91 days, counted from recertified_on", function()
+    expect(check(v { date = "2026-06-01", episode = episode { plan_of_care = { signed_on = "2026-02-20",
+      recertified_on = "2026-05-08", certified_through = "2026-08-06" } } }, "medicare"))
+      :has_finding("medicare.poc-certification", { severity = "error",
+        message = "the recertification runs 91 calendar days (2026-05-08 through 2026-08-06" })
+  end)
+  it("a recertification is a certification: no 'not certified' without signed_on", function()
+    local r = check(v { date = "2026-06-01", episode = episode { plan_of_care = {
+      recertified_on = "2026-05-08", certified_through = "2026-08-05" } } }, "medicare")
+    expect(r):has_no_finding("medicare.poc-certification")
   end)
   it("a recertification starts its own 90 days", function()
     expect(check(v { date = "2026-06-01", episode = episode { plan_of_care = { signed_on = "2026-02-20",

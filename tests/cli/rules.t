@@ -27,8 +27,9 @@ expect_has "progress-report-due: day 7, or a report 6 days ago" "$OK" -- check $
 # ---- medicare.poc-certification (BPM ch. 15 s220.1.3) ----------------------
 expect_stdin "poc-certification: unsigned after 30 days" 1 "the plan of care is not certified 39 days after the start of care (2026-03-02)" $N -- check $R/poc.ndjson
 expect_stdin "poc-certification: visit after the period" 1 "the visit on 2026-06-02 is after the plan of care's certification through 2026-05-30" $N -- check $R/poc.ndjson
-expect_stdin "poc-certification: over 90 days" 1 "the certification runs 150 days (2026-03-02 to 2026-07-30); a certification covers at most 90 calendar days" $N -- check $R/poc.ndjson
-expect_has "poc-certification: timely, 89 days" "$OK" -- check $R/poc-ok.ndjson
+expect_stdin "poc-certification: over 90 days" 1 "the certification runs 151 calendar days (2026-03-02 through 2026-07-30, both counted); a certification covers at most 90 calendar days" $N -- check $R/poc.ndjson
+expect_stdin "poc-certification: 91 calendar days, both ends counted" 1 "error    visit   medicare.poc-certification: the certification runs 91 calendar days (2026-01-01 through 2026-04-01, both counted)" $N -- check $R/poc.ndjson
+expect_has "poc-certification: timely, 90 calendar days" "$OK" -- check $R/poc-ok.ndjson
 
 # ---- medicare.vague-language (BPM ch. 15 s220.2, s220.3) --------------------
 expect_has "vague-language: tolerated well" "medicare.vague-language: note.text says \"tolerated well\", which shows no skilled care" -- check $R/vague.ndjson
