@@ -16,9 +16,13 @@ M.COLUMNS = {
 }
 
 -- One CSV field: quoted when it holds a comma, a quote, a line break or
--- space at either end; quotes doubled.
+-- space at either end; quotes doubled. Text that a spreadsheet would run as
+-- a formula (first character =, +, -, @, tab or CR) gets a leading ' so it
+-- stays text (OWASP CSV injection). Numbers are ours (units) and pass as
+-- they are; ids, codes, modifiers and dates come from the EMR and are text.
 local function field(v)
   local s = v == nil and "" or tostring(v)
+  if type(v) ~= "number" and s:find("^[=+%-@\t\r]") then s = "'" .. s end
   if s:find('[,"\r\n]') or s:find("^%s") or s:find("%s$") then
     s = '"' .. s:gsub('"', '""') .. '"'
   end

@@ -164,6 +164,19 @@ local function self_test()
   assert(cms1500.field('a "b", c') == '"a ""b"", c"')
   assert(cms1500.field("two\nlines") == '"two\nlines"')
   assert(cms1500.field(" pad") == '" pad"' and cms1500.field("plain") == "plain")
+  -- CSV injection: text a spreadsheet would run as a formula starts with '
+  for v, want in pairs({ ["=1+1"] = "'=1+1", ["+1"] = "'+1", ["-2+3"] = "'-2+3", ["@SUM(A1)"] = "'@SUM(A1)",
+                         ["\tx"] = "'\tx", ["\r=x"] = "\"'\r=x\"", ["a=b"] = "a=b", ["1-2"] = "1-2",
+                         ['=HYPERLINK("h","x")'] = '"\'=HYPERLINK(""h"",""x"")"', ["'"] = "'" }) do
+    assert(cms1500.field(v) == want, ("field(%q) is %q, wanted %q"):format(v, cms1500.field(v), want))
+  end
+  assert(cms1500.field(-5) == "-5" and cms1500.field(2) == "2", "numbers we write pass as they are")
+  local evil = { id = "=cmd|' /C calc'!A0", date = "2026-03-04", pos = "@11", payer = "p",
+                 patient = { id = "+P1", dob = "1950-01-01" }, provider = { npi = "-1" }, diagnoses = { "=X" } }
+  local ecsv = cms1500.csv(SETTINGS, { { visit = evil, payer = "p",
+    claims = { { cpt = "\t97110", units = 2, modifiers = { "-GP", "@5" }, dx_pointers = { 1 } } } } })
+  local erow = "'=cmd|' /C calc'!A0,p,'+P1,1950-01-01,2026-03-04,'@11,'\t97110,'-GP,'@5,,,A,A==X,2,0.00,'-1\r\n"
+  assert(ecsv:find(erow, 1, true), ecsv)
   local csv, rows = cms1500.csv(SETTINGS, { { visit = visit, payer = "p", claims = claims } })
   assert(rows == 2)
   local want = "V1,p,P1,1950-01-01,2026-03-04,11,97110,GP,59,,,AB,A=R26.81;B=M62.81,2,91.00,1234567893\r\n"
