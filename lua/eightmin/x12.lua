@@ -4,8 +4,12 @@
 --   local text, info = x12.build(settings, "medicare", { {visit = v, claims = result.claims}, ... },
 --                                {control = 17, date = "2026-03-04", time = "1200"})
 -- settings is the clinic settings table (plugins/examples/clinic-settings.lua):
--- submitter, billing provider, payers, fee schedule, interchange ids and
--- separators. Money is whole cents and printed as dollars; nothing is a float.
+-- submitter, billing provider, payers, fee schedule, interchange ids,
+-- separators and subscriber(visit). The patient is always the subscriber.
+-- A visit without a diagnosis, or whose subscriber has no date of birth or
+-- address, cannot go out: build leaves it out and says why (info.skipped),
+-- and x12.problems says so before a workflow batches it.
+-- Money is whole cents and printed as dollars; nothing is a float.
 local M = {}
 
 M.VERSION = "005010X222A1"
@@ -64,9 +68,11 @@ local function d8(date)
   return (tostring(date):gsub("-", ""))
 end
 
--- The subscriber of a visit: the visit's own "subscriber" object (an extra
--- field of the record: last, first, member_id, sex), else settings
--- .subscriber(visit), else the patient id as name and member id.
+-- The subscriber of a visit (2010BA; the patient is the subscriber): the
+-- visit's own "subscriber" object (an extra field of the record), else
+-- settings.subscriber(visit). Fields: last, first, member_id, sex, dob,
+-- address, address2, city, state, zip. Name and member id default to the
+-- patient id, sex to U, dob to the patient's; the address has no default.
 local function subscriber(settings, vt)
   local s = vt.subscriber
   if type(s) ~= "table" and type(settings.subscriber) == "function" then s = settings.subscriber(vt) end
@@ -74,13 +80,82 @@ local function subscriber(settings, vt)
   local pid = vt.patient and vt.patient.id or vt.id
   return {
     last = s.last or pid, first = s.first, member_id = s.member_id or pid,
-    sex = s.sex or "U", dob = vt.patient and vt.patient.dob,
+    sex = s.sex or "U", dob = s.dob or (vt.patient and vt.patient.dob),
+    address = s.address, address2 = s.address2, city = s.city, state = s.state, zip = s.zip,
   }
+end
+
+-- A value a person gave: text or a number that is not blank once cleaned
+-- (a table or a boolean from a visit's extra fields is not an address).
+local function given(sep, v)
+  local t = type(v)
+  return (t == "string" or t == "number") and clean(sep, v) ~= ""
+end
+
+-- The diagnosis pointers of a claim line that point at one of the n codes
+-- sent in HI (at most 4, SV107).
+local function pointers(cl, n)
+  local ptr = {}
+  for _, p in ipairs(type(cl.dx_pointers) == "table" and cl.dx_pointers or {}) do
+    if #ptr == 4 then break end
+    if math.type(p) == "integer" and p >= 1 and p <= n then ptr[#ptr + 1] = tostring(p) end
+  end
+  return ptr
+end
+
+local SUBSCRIBER_ADDRESS = { "address", "city", "state", "zip" }
+
+-- Why a visit's claims cannot go out in an 837P, as a list of reasons
+-- (empty when they can). The patient is the subscriber, so 2010BA needs the
+-- date of birth (DMG) and an address (N3, N4); 2300 needs a diagnosis (HI)
+-- and each line a pointer to one (SV107).
+local function claim_problems(sep, vt, s, claims)
+  local why = {}
+  local n_dx = math.min(12, #(type(vt.diagnoses) == "table" and vt.diagnoses or {}))
+  if n_dx == 0 then
+    why[#why + 1] = "no diagnosis: the 837P needs HI and SV107"
+  else
+    for i = 1, n_dx do
+      if not given(sep, vt.diagnoses[i]) then
+        why[#why + 1] = ("diagnosis %d is blank: HI needs a code"):format(i)
+      end
+    end
+    for i, cl in ipairs(claims) do
+      if #pointers(cl, n_dx) == 0 then
+        why[#why + 1] = ("line %d (%s) points at no diagnosis: the 837P needs SV107"):format(
+          i, clean(sep, cl.cpt))
+      end
+    end
+  end
+  if not given(sep, s.dob) then
+    why[#why + 1] = "no date of birth: 2010BA needs DMG when the patient is the subscriber"
+  elseif not tostring(s.dob):match("^%d%d%d%d%-%d%d%-%d%d$") then
+    why[#why + 1] = ("date of birth %q is not YYYY-MM-DD: 2010BA needs DMG"):format(clean(sep, s.dob, 30))
+  end
+  local missing = {}
+  for _, k in ipairs(SUBSCRIBER_ADDRESS) do
+    if not given(sep, s[k]) then missing[#missing + 1] = k end
+  end
+  if #missing == #SUBSCRIBER_ADDRESS then
+    why[#why + 1] = "no subscriber address: 2010BA needs N3 and N4 when the patient is the subscriber"
+        .. " (the visit's subscriber object or settings.subscriber(visit))"
+  elseif #missing > 0 then
+    why[#why + 1] = ("subscriber address lacks %s: 2010BA needs N3 and N4"):format(table.concat(missing, ", "))
+  end
+  return why
 end
 
 local function as_table(visit)
   if type(visit) == "userdata" then return visit:totable() end
   return visit
+end
+
+-- The reasons an item ({visit, claims}) would be skipped by build, as a
+-- list of text (empty when it would go out). A workflow asks before it
+-- batches a visit, to hold it back like a visit with an error finding.
+function M.problems(settings, item)
+  local vt = as_table(item.visit)
+  return claim_problems(separators(settings), vt, subscriber(settings, vt), item.claims or {})
 end
 
 -- The fee of a claim line in cents: settings.fees[payer][cpt] or
@@ -99,7 +174,10 @@ M.line_cents = line_cents
 -- as em.check returns them). opts: control (interchange control number,
 -- 1..999999999), date ("YYYY-MM-DD"), time ("HHMM"), usage ("T" test or
 -- "P" production). Returns text, info {segments, claims, lines,
--- total_cents, control}. Raises "x12: ..." for bad settings.
+-- total_cents, control, skipped}. A visit whose claims cannot go out (see
+-- M.problems) is left out and listed in skipped as {id, reason, item},
+-- reason like "no diagnosis: the 837P needs HI and SV107"; when no claim
+-- is left, text is nil (an 837P needs one). Raises "x12: ..." for bad settings.
 function M.build(settings, payer_id, items, opts)
   opts = opts or {}
   local sep = separators(settings)
@@ -164,19 +242,25 @@ function M.build(settings, payer_id, items, opts)
       c(need(bill, "billing_provider", "zip"), 15))
   seg("REF", "EI", c(need(bill, "billing_provider", "tax_id"), 50))
 
-  local hl, n_claims, n_lines, total = 1, 0, 0, 0
+  local hl, n_claims, n_lines, total, skipped = 1, 0, 0, 0, {}
   for _, item in ipairs(items) do
     local claims = item.claims or {}
-    if #claims > 0 then
-      local vt = as_table(item.visit)
-      local s = subscriber(settings, vt)
+    local vt = #claims > 0 and as_table(item.visit)
+    local s = vt and subscriber(settings, vt)
+    local why = vt and claim_problems(sep, vt, s, claims)
+    if why and #why > 0 then
+      skipped[#skipped + 1] = { id = vt.id, reason = table.concat(why, "; "), item = item }
+    elseif vt then
       hl = hl + 1
       n_claims = n_claims + 1
       -- 2000B subscriber (the patient is the subscriber: no 2000C loop)
       seg("HL", hl, "1", "22", "0")
       seg("SBR", "P", "18", "", "", "", "", "", "", c(payer.filing or "CI", 2))
       seg("NM1", "IL", "1", c(s.last, 60), c(s.first, 35), "", "", "", "MI", c(s.member_id, 80))
-      if s.dob then seg("DMG", "D8", d8(s.dob), c(s.sex, 1)) end
+      seg("N3", c(s.address, 55), c(s.address2, 55))
+      seg("N4", c(s.city, 30), c(s.state, 2), c(tostring(s.zip):gsub("[%s-]", ""), 15))
+      local sex = c(s.sex, 1)
+      seg("DMG", "D8", d8(s.dob), sex:match("^[FMU]$") and sex or "U")
       seg("NM1", "PR", "2", c(payer.name, 60), "", "", "", "", "PI", c(need(payer, "payers." .. payer_id, "id"), 80))
       -- 2300 claim
       local claim_cents = 0
@@ -187,9 +271,9 @@ function M.build(settings, payer_id, items, opts)
       local dx = {}
       for i, code in ipairs(vt.diagnoses or {}) do
         if i > 12 then break end
-        dx[i] = table.concat({ i == 1 and "ABK" or "ABF", c(code:gsub("%.", ""), 30) }, C)
+        dx[i] = table.concat({ i == 1 and "ABK" or "ABF", c(tostring(code):gsub("%.", ""), 30) }, C)
       end
-      if #dx > 0 then seg("HI", table.unpack(dx)) end
+      seg("HI", table.unpack(dx)) -- never empty: claim_problems saw a diagnosis
       -- 2310B rendering provider, when not the billing provider
       local npi = vt.provider and vt.provider.npi
       if npi and npi ~= bill.npi then
@@ -201,11 +285,7 @@ function M.build(settings, payer_id, items, opts)
         n_lines = n_lines + 1
         local proc = { "HC", c(cl.cpt, 48) }
         for j = 1, math.min(4, #(cl.modifiers or {})) do proc[#proc + 1] = c(cl.modifiers[j], 2) end
-        local ptr = {}
-        for j = 1, math.min(4, #(cl.dx_pointers or {})) do
-          local p = cl.dx_pointers[j]
-          if p <= #dx then ptr[#ptr + 1] = tostring(p) end
-        end
+        local ptr = pointers(cl, #dx)
         seg("LX", i)
         seg("SV1", table.concat(proc, C), dollars(line_cents(settings, payer_id, cl.cpt, cl.units)),
             "UN", cl.units, "", "", table.concat(ptr, C))
@@ -213,13 +293,15 @@ function M.build(settings, payer_id, items, opts)
       end
     end
   end
+  local info = { segments = n_in_st + 1, claims = n_claims, lines = n_lines, total_cents = total,
+                 control = control, skipped = skipped }
+  if n_claims == 0 then return nil, info end
   seg("SE", n_in_st + 1, st02) -- counts ST through SE
   out[#out + 1] = table.concat({ "GE", "1", tostring(control) }, E) .. T
   out[#out + 1] = table.concat({ "IEA", "1", isa13 }, E) .. T
   local text = table.concat(out, settings.line_breaks and "\n" or "")
   if settings.line_breaks then text = text .. "\n" end
-  return text, { segments = n_in_st, claims = n_claims, lines = n_lines, total_cents = total,
-                 control = control }
+  return text, info
 end
 
 -- Splits an 837 text back into segments of elements, finding the

@@ -35,15 +35,15 @@ expect_exit "csv-to-837p: usage" 2 "usage: eightmin run csv-to-837p.lua" -- run 
 expect_same "csv-to-837p: medicare 837P" $o/837p-medicare.x12 $W/837p-medicare.x12
 expect_same "csv-to-837p: ama-default 837P" $o/837p-ama-default.x12 $W/837p-ama-default.x12
 expect_same "csv-to-837p: CMS-1500 CSV" $o/cms1500.csv $W/cms1500.csv
-expect_out "x12 check: medicare 837P" "ok: 1 group, 1 transaction, 2 claims, 4 lines, 38 segments, \$282.00" -- run tests/lua/x12_check.lua $o/837p-medicare.x12
-expect_out "x12 check: ama-default 837P" "ok: 1 group, 1 transaction, 1 claims, 2 lines, 24 segments, \$133.00" -- run tests/lua/x12_check.lua $o/837p-ama-default.x12
+expect_out "x12 check: medicare 837P" "ok: 1 group, 1 transaction, 2 claims, 4 lines, 42 segments, \$282.00" -- run tests/lua/x12_check.lua $o/837p-medicare.x12
+expect_out "x12 check: ama-default 837P" "ok: 1 group, 1 transaction, 1 claims, 2 lines, 26 segments, \$133.00" -- run tests/lua/x12_check.lua $o/837p-ama-default.x12
 expect_out "x12 check: separators, escaping, bad settings, CSV quoting" "ok: self test" -- run tests/lua/x12_check.lua --self
 expect_exit "x12 check: a broken file is caught" 1 "not an X12 interchange (no ISA)" -- run tests/lua/x12_check.lua $X/visits.csv
 
 o=$tmp/wf-daily
 expect_run "daily-batch: summary" 1 "2026-03-06: 10 visits billed, 9 held back, 1 bad records skipped -> $o/2026-03-06" -- run $X/daily-batch.lua $X/visits.ndjson $o
 expect_run "daily-batch: control numbers go on" 1 "medicare: 9 claims, 17 lines, \$1539.00, control 4" -- run $X/daily-batch.lua $X/visits.ndjson $o
-expect_out "daily-batch: its 837P reads back" "ok: 1 group, 1 transaction, 9 claims, 17 lines, 126 segments, \$1539.00" -- run tests/lua/x12_check.lua $o/2026-03-06/medicare.837p
+expect_out "daily-batch: its 837P reads back" "ok: 1 group, 1 transaction, 9 claims, 17 lines, 144 segments, \$1539.00" -- run tests/lua/x12_check.lua $o/2026-03-06/medicare.837p
 if grep -q '"rule":"medicare.units-match"' $o/2026-03-06/findings.ndjson; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL daily-batch: findings.ndjson lacks medicare.units-match"; fi
 
 nl='

@@ -60,18 +60,23 @@ local function check(text)
         end
         next_hl = next_hl + 1
         take("SBR", "P"); take("NM1", "IL")
-        if peek("DMG") then take("DMG", "D8") end
+        -- the patient is the subscriber: 2010BA needs the address and DMG
+        local n3 = take("N3")
+        if (n3[2] or "") == "" then at("N301 (address) is empty") end
+        local n4 = take("N4")
+        if (n4[2] or "") == "" or (n4[3] or "") == "" or (n4[4] or "") == "" then
+          at("N4 needs city, state and zip")
+        end
+        local dmg = take("DMG", "D8")
+        if not (dmg[3] or ""):match("^%d%d%d%d%d%d%d%d$") then at("DMG02 is not a date") end
         take("NM1", "PR")
         local clm = take("CLM")
         info.claims = info.claims + 1
-        local n_dx = 0
-        if peek("HI") then
-          local hi = take("HI")
-          n_dx = #hi - 1
-          for k = 2, #hi do
-            local q = hi[k]:match("^(%u+)" .. sep.component:gsub("%p", "%%%0"))
-            if q ~= (k == 2 and "ABK" or "ABF") then at("HI%02d qualifier %s", k - 1, tostring(q)) end
-          end
+        local hi = take("HI") -- required: a claim has a diagnosis
+        local n_dx = #hi - 1
+        for k = 2, #hi do
+          local q = hi[k]:match("^(%u+)" .. sep.component:gsub("%p", "%%%0"))
+          if q ~= (k == 2 and "ABK" or "ABF") then at("HI%02d qualifier %s", k - 1, tostring(q)) end
         end
         if peek("NM1", "82") then take("NM1", "82") end
         local lx, sum = 0, 0
@@ -82,7 +87,8 @@ local function check(text)
           local sv = take("SV1")
           if not sv[2]:match("^HC" .. sep.component:gsub("%p", "%%%0")) then at("SV101 must start HC") end
           if sv[4] ~= "UN" or not sv[5]:match("^%d+$") then at("SV1 must give UN units") end
-          for p in (sv[8] or ""):gmatch("[^" .. sep.component:gsub("%p", "%%%0") .. "]+") do
+          if (sv[8] or "") == "" then at("SV107 (diagnosis pointer) is empty") end
+          for p in sv[8]:gmatch("[^" .. sep.component:gsub("%p", "%%%0") .. "]+") do
             if tonumber(p) < 1 or tonumber(p) > n_dx then at("pointer %s past the HI codes", p) end
           end
           sum = sum + cents(sv[3])
@@ -126,7 +132,9 @@ local SETTINGS = {
 
 local function self_test()
   local visit = { id = "V1", date = "2026-03-04", pos = "11", patient = { id = "P1", dob = "1950-01-01" },
-                  provider = { npi = "1234567893" }, diagnoses = { "R26.81", "M62.81" } }
+                  provider = { npi = "1234567893" }, diagnoses = { "R26.81", "M62.81" },
+                  subscriber = { address = "9 Side St", city = "Town", state = "IL", zip = "62701-0001",
+                                 sex = "F" } }
   local claims = { { cpt = "97110", units = 2, modifiers = { "GP", "59" }, dx_pointers = { 1, 2 } },
                    { cpt = "97010", units = 1, modifiers = {}, dx_pointers = { 2 } } }
   local items = { { visit = visit, claims = claims }, { visit = visit, claims = {} } }
@@ -143,7 +151,64 @@ local function self_test()
     local segs = x12.parse(text)
     assert(segs[1][14] == "123456789" and segs[#segs][3] == "123456789", "ISA13 and IEA02")
     assert(not seps.element or text:find("\nGS|HC|SUB1|", 1, true), "custom separators are used")
+    local E = seps.element or "*"
+    assert(text:find("N3" .. E .. "9 SIDE ST", 1, true) and text:find("N4" .. E .. "TOWN" .. E .. "IL" .. E
+           .. "627010001", 1, true) and text:find("DMG" .. E .. "D8" .. E .. "19500101" .. E .. "F", 1, true),
+           "2010BA has the subscriber's N3, N4 and DMG")
+    assert(#built.skipped == 0)
   end
+  SETTINGS.separators = nil
+  -- a claim the 837P cannot carry is left out, with its reason
+  local function copy(t, over)
+    local u = {}
+    for k, v in pairs(t) do u[k] = v end
+    for k, v in pairs(over) do u[k] = v end
+    return u
+  end
+  local function skip_reason(v, cls)
+    local batch = { { visit = visit, claims = claims }, { visit = v, claims = cls or claims } }
+    local t, info = x12.build(SETTINGS, "p", batch, { control = 5, date = "2026-03-06", time = "0930" })
+    local got = check(t)
+    assert(got.claims == 1 and info.claims == 1 and got.segments == info.segments, summary(got))
+    assert(#info.skipped == 1 and info.skipped[1].id == v.id and info.skipped[1].item.visit == v,
+           "one skipped claim")
+    local why = x12.problems(SETTINGS, { visit = v, claims = cls or claims })
+    assert(table.concat(why, "; ") == info.skipped[1].reason, "problems and build agree")
+    return info.skipped[1].reason
+  end
+  local r = skip_reason(copy(visit, { id = "V2", diagnoses = {} }))
+  assert(r == "no diagnosis: the 837P needs HI and SV107", r)
+  r = skip_reason(copy(visit, { id = "V3", patient = { id = "P3" } }))
+  assert(r == "no date of birth: 2010BA needs DMG when the patient is the subscriber", r)
+  r = skip_reason(copy(visit, { id = "V3", subscriber = copy(visit.subscriber, { dob = "3/1/50" }) }))
+  assert(r == 'date of birth "3/1/50" is not YYYY-MM-DD: 2010BA needs DMG', r)
+  r = skip_reason(copy(visit, { id = "V4", subscriber = false }))
+  assert(r == "no subscriber address: 2010BA needs N3 and N4 when the patient is the subscriber"
+         .. " (the visit's subscriber object or settings.subscriber(visit))", r)
+  r = skip_reason(copy(visit, { id = "V5", subscriber = { address = "1 A St", state = "IL", city = " ", zip = {} } }))
+  assert(r == "subscriber address lacks city, zip: 2010BA needs N3 and N4", r)
+  r = skip_reason(copy(visit, { id = "V6", diagnoses = { "R26.81" } }),
+                  { { cpt = "97110", units = 1, dx_pointers = { 2 } },
+                    { cpt = "97010", units = 1, dx_pointers = { 1 } } })
+  assert(r == "line 1 (97110) points at no diagnosis: the 837P needs SV107", r)
+  r = skip_reason(copy(visit, { id = "V7", diagnoses = {}, patient = { id = "P7" }, subscriber = false }))
+  assert(r == "no diagnosis: the 837P needs HI and SV107; no date of birth: 2010BA needs DMG when the patient"
+         .. " is the subscriber; no subscriber address: 2010BA needs N3 and N4 when the patient is the"
+         .. " subscriber (the visit's subscriber object or settings.subscriber(visit))", r)
+  assert(#x12.problems(SETTINGS, { visit = visit, claims = claims }) == 0, "a good visit has no problems")
+  -- the date of birth and the address from the settings, when the visit has none
+  SETTINGS.subscriber = function(v)
+    return v.patient.id == "P8" and { address = "5 Far Rd", city = "Ville", state = "WI", zip = "53703",
+                                      dob = "1961-02-03", last = "Doe", first = "Jo", member_id = "M8" } or nil
+  end
+  local v8 = copy(visit, { id = "V8", patient = { id = "P8" }, subscriber = false })
+  local t8, i8 = x12.build(SETTINGS, "p", { { visit = v8, claims = claims } }, { control = 8 })
+  assert(#i8.skipped == 0 and check(t8).claims == 1)
+  assert(t8:find("NM1*IL*1*DOE*JO****MI*M8~N3*5 FAR RD~N4*VILLE*WI*53703~DMG*D8*19610203*U~", 1, true), t8)
+  SETTINGS.subscriber = nil
+  -- nothing left to send: no 837P
+  local none, ninfo = x12.build(SETTINGS, "p", { { visit = copy(visit, { diagnoses = {} }), claims = claims } })
+  assert(none == nil and ninfo.claims == 0 and #ninfo.skipped == 1, "an 837P without a claim")
   SETTINGS.separators = nil
   -- bad settings raise with a reason
   local ok, err = pcall(x12.build, SETTINGS, "q", items)
