@@ -2,8 +2,10 @@
 -- mapping, checks each visit against its own payer, and writes one 837P
 -- file per payer and one CMS-1500-shaped CSV of every billed line.
 --   eightmin run plugins/examples/csv-to-837p.lua VISITS.csv OUTDIR [SETTINGS.lua]
--- A visit with an error finding is held back (not billed) and listed; a bad
--- row is reported with its line and column and skips only its visit.
+-- A visit with an error finding, or one the 837P cannot carry (no diagnosis,
+-- no date of birth or address for the subscriber), is held back (not
+-- billed) and listed; a bad row is reported with its line and column and
+-- skips only its visit.
 -- Exit code: 0 all billed, 1 something was held back or skipped, 2 usage.
 -- SOURCE_DATE_EPOCH (seconds) fixes the date in the 837P headers.
 local em = require "eightmin"
@@ -54,6 +56,10 @@ for visit, err in csv.read(input, settings.csv) do
         if f.severity == "error" then
           errors[#errors + 1] = ("line %d %s: %s"):format(f.line, f.rule, f.message)
         end
+      end
+      -- what the 837P cannot carry (no diagnosis, date of birth, address)
+      for _, why in ipairs(x12.problems(settings, { visit = visit, claims = result.claims })) do
+        errors[#errors + 1] = why
       end
       if #errors > 0 then
         held[#held + 1] = ("%s: %s"):format(visit.id, table.concat(errors, "; "))

@@ -1,7 +1,9 @@
 -- The day's batch: reads visits as NDJSON (from the EMR's feed), checks
 -- each against its payer, groups the clean ones by payer and writes, per
 -- payer, an 837P and a CMS-1500-shaped CSV into OUTDIR/DATE/, with the
--- findings of every visit in findings.ndjson beside them.
+-- findings of every visit in findings.ndjson beside them. A visit the 837P
+-- cannot carry (no diagnosis, no date of birth or address for the
+-- subscriber) is held back like one with an error finding, and listed.
 --   eightmin run plugins/examples/daily-batch.lua VISITS.ndjson OUTDIR [SETTINGS.lua]
 -- Control numbers go on from OUTDIR/control (one number, kept between runs).
 -- Exit code: 0 every visit billed, 1 some held back or skipped, 2 usage.
@@ -38,7 +40,7 @@ local day = outdir .. "/" .. today
 os.execute("mkdir -p " .. shell_quote(day))
 local findings_file = assert(io.open(day .. "/findings.ndjson", "wb"))
 
-local payers, batches, order = {}, {}, {}
+local payers, batches, order, reasons = {}, {}, {}, {}
 local billed, held, bad = 0, 0, 0
 for visit, err in em.read(input) do
   if not visit then
@@ -58,7 +60,10 @@ for visit, err in em.read(input) do
         em.write_finding(f, findings_file)
         if f.severity == "error" then errors = errors + 1 end
       end
-      if errors > 0 then
+      -- what the 837P cannot carry (no diagnosis, date of birth, address)
+      local why = x12.problems(settings, { visit = visit, claims = result.claims })
+      if #why > 0 then reasons[#reasons + 1] = ("%s: %s"):format(visit.id, table.concat(why, "; ")) end
+      if errors > 0 or #why > 0 then
         held = held + 1
       else
         billed = billed + 1
@@ -83,6 +88,7 @@ for _, pid in ipairs(order) do
     x12.dollars(info.total_cents), control))
 end
 write_file(outdir .. "/control", control .. "\n")
+for _, r in ipairs(reasons) do io.write("held back: ", r, "\n") end
 io.write(("%s: %d visits billed, %d held back, %d bad records skipped -> %s\n"):format(
   today, billed, held, bad, day))
 return (held > 0 or bad > 0) and 1 or 0

@@ -46,6 +46,25 @@ expect_run "daily-batch: control numbers go on" 1 "medicare: 9 claims, 17 lines,
 expect_out "daily-batch: its 837P reads back" "ok: 1 group, 1 transaction, 9 claims, 17 lines, 144 segments, \$1539.00" -- run tests/lua/x12_check.lua $o/2026-03-06/medicare.837p
 if grep -q '"rule":"medicare.units-match"' $o/2026-03-06/findings.ndjson; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL daily-batch: findings.ndjson lacks medicare.units-match"; fi
 
+# A visit the 837P cannot carry is held back with its reason, like one with
+# an error finding: no diagnosis (HI, SV107), no date of birth (DMG) or no
+# address (N3, N4) for the subscriber, who is the patient.
+o=$tmp/wf-unbillable
+U=$W/unbillable.csv
+expect_run "csv-to-837p: no diagnosis is held back" 1 "held back: U1: no diagnosis: the 837P needs HI and SV107" -- run $X/csv-to-837p.lua $U $o
+expect_run "csv-to-837p: no date of birth is held back" 1 "held back: U2: no date of birth: 2010BA needs DMG when the patient is the subscriber" -- run $X/csv-to-837p.lua $U $o
+expect_run "csv-to-837p: no subscriber address is held back" 1 "held back: U3: no subscriber address: 2010BA needs N3 and N4 when the patient is the subscriber (the visit's subscriber object or settings.subscriber(visit))" -- run $X/csv-to-837p.lua $U $o
+expect_run "csv-to-837p: only the billable visit is billed" 1 "1 visits billed, 3 held back, 0 bad records skipped" -- run $X/csv-to-837p.lua $U $o
+expect_out "x12 check: the billable visit's 837P" "ok: 1 group, 1 transaction, 1 claims, 1 lines, 24 segments, \$90.00" -- run tests/lua/x12_check.lua $o/837p-medicare.x12
+if grep -q '^U[123],' $o/cms1500.csv; then fail=$((fail + 1)); echo "FAIL csv-to-837p: a held-back visit is in cms1500.csv"; else pass=$((pass + 1)); fi
+o=$tmp/wf-daily-unbillable
+U=$W/unbillable.ndjson
+expect_run "daily-batch: no diagnosis is held back" 1 "held back: N1: no diagnosis: the 837P needs HI and SV107" -- run $X/daily-batch.lua $U $o
+expect_run "daily-batch: half an address is held back" 1 "held back: N3: subscriber address lacks city, zip: 2010BA needs N3 and N4" -- run $X/daily-batch.lua $U $o
+expect_run "daily-batch: the visit's own subscriber is billed" 1 "2026-03-06: 1 visits billed, 2 held back, 0 bad records skipped" -- run $X/daily-batch.lua $U $o
+if grep -qF 'NM1*IL*1*DOE*JO****MI*1EG4TE5MK73~N3*77 RIVER RD~N4*SPRINGFIELD*IL*627011234~DMG*D8*19500101*F~' $o/2026-03-06/medicare.837p
+then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL daily-batch: 2010BA lacks the visit's subscriber name, address and DMG"; fi
+
 nl='
 '
 expect_out "eightmin.csv: the example through the clinic mapping" "2 V2001 2026-03-04 medicare 97112=24,97110=23${nl}4 V2002 2026-03-04 medicare 97110=33,97140=7${nl}7 V2003 2026-03-05 ama-default 97110=23,97140=8${nl}9 bad: plugins/examples/visits.csv:9: column Minutes: minutes must be a whole number, got \"twenty\"${nl}10 V2005 2026-03-05 medicare 97110=20${nl}4 visits, 1 bad${nl}bad argument #2 to 'eightmin.csv.read' (mapping.cpt: expected a column name, a list of names or false, got number)" -- run tests/lua/csv_check.lua $X/visits.csv $X/clinic-settings.lua
