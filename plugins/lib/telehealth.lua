@@ -104,24 +104,33 @@ function telehealth.problems(visit, opts)
       telehealth.gap_for(opts.windows, opts.gaps, date)) }
     return out
   end
+  -- A missing discipline or POS is named as missing, not printed as nil.
   local discipline = visit.provider and visit.provider.discipline
-  if w.disciplines and not contains(w.disciplines, discipline) then
+  if w.disciplines and discipline == nil then
+    out[#out + 1] = { message = string.format("no provider discipline: telehealth on %s is"
+      .. " covered only for %s; send provider.discipline", date, join(w.disciplines)) }
+  elseif w.disciplines and not contains(w.disciplines, discipline) then
     out[#out + 1] = { message = string.format("telehealth by a %s is not covered for %s",
       tostring(discipline), date) }
   end
   local pos = visit.pos
+  -- ", not POS 11" or ", but the visit has no place of service".
+  local function was(prefix)
+    if pos == nil then return ", but the visit has no place of service" end
+    return ", not " .. prefix .. tostring(pos)
+  end
   local at_home = th.patient_at_home
   if w.home and at_home == true and contains(w.pos, w.home) and pos ~= w.home then
-    out[#out + 1] = { message = string.format("telehealth with the patient at home is POS %s, not %s",
-      w.home, tostring(pos)) }
+    out[#out + 1] = { message = string.format("telehealth with the patient at home is POS %s%s",
+      w.home, was("")) }
   elseif w.home and at_home == false and (pos == w.home or not contains(w.pos, pos)) then
     local away = {}
     for _, p in ipairs(w.pos) do if p ~= w.home then away[#away + 1] = p end end
-    out[#out + 1] = { message = string.format("telehealth with the patient away from home is POS %s,"
-      .. " not %s", join(away), tostring(pos)) }
+    out[#out + 1] = { message = string.format("telehealth with the patient away from home is POS %s%s",
+      join(away), was("")) }
   elseif w.pos and not contains(w.pos, pos) then
-    out[#out + 1] = { message = string.format("%s, not POS %s", w.note or string.format(
-      "from %s telehealth is reported with POS %s", w.from, join(w.pos)), tostring(pos)) }
+    out[#out + 1] = { message = string.format("%s%s", w.note or string.format(
+      "from %s telehealth is reported with POS %s", w.from, join(w.pos)), was("POS ")) }
   end
   local audio = opts.audio_only_modifier
   local audio_only = audio and th.modality == "audio_only"

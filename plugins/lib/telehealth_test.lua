@@ -128,3 +128,46 @@ describe("medicare.telehealth: the timeline of domain.md §6.2", function()
       { severity = "warning", message = "97140 is not on the telehealth code list" })
   end)
 end)
+
+-- A missing discipline or place of service is named as missing, never "nil".
+describe("lib.telehealth missing fields", function()
+  local function none_say_nil(ms)
+    for _, m in ipairs(ms) do expect(m:find("nil", 1, true)):is_nil() end
+  end
+  it("no provider discipline", function()
+    local v = tv("2021-06-01", "11", nil, { { cpt = "97110", minutes = 30, modifiers = { "95" } } })
+    v.provider = { npi = "1234567893" }
+    local ms = messages(v)
+    expect(ms):equals { "no provider discipline: telehealth on 2021-06-01 is covered only for PT;"
+      .. " send provider.discipline" }
+    v.provider = nil
+    expect(messages(v)):equals(ms)
+  end)
+  it("no place of service, patient at home", function()
+    local ms = messages(tv("2022-03-04", nil, true))
+    expect(ms):equals { "telehealth with the patient at home is POS 10, but the visit has no place of service" }
+  end)
+  it("no place of service, patient away from home", function()
+    local ms = messages(tv("2022-03-04", nil, false))
+    expect(ms):equals { "telehealth with the patient away from home is POS 02, but the visit has no"
+      .. " place of service" }
+  end)
+  it("no place of service, no home POS in the window", function()
+    local ms = messages(tv("2021-06-01", nil, nil, { { cpt = "97110", minutes = 30, modifiers = { "95" } } }))
+    expect(ms):equals { "from 2021-01-01 telehealth is reported with POS 11, but the visit has no"
+      .. " place of service" }
+    none_say_nil(ms)
+  end)
+  it("through medicare: no discipline and no POS", function()
+    local r = check(visit { id = "T9", date = "2026-03-04", payer = "medicare",
+      patient = { id = "P1", dob = "1950-01-01" }, provider = { npi = "1234567893" },
+      telehealth = { modality = "audio_video", patient_at_home = true }, diagnoses = { "R26.81" },
+      lines = { { cpt = "97110", minutes = 30, modifiers = { "GP" } } } }, "medicare")
+    expect(r):has_finding("medicare.telehealth", { message = "no provider discipline: telehealth on"
+      .. " 2026-03-04 is covered only for PT, OT or SLP" })
+    expect(r):has_finding("medicare.telehealth", { message = "is POS 10, but the visit has no place of service" })
+    local ms = {}
+    for _, f in ipairs(r.findings) do ms[#ms + 1] = f.message end
+    none_say_nil(ms)
+  end)
+end)
