@@ -243,14 +243,32 @@ local function tag(s)
   return t
 end
 
--- The hints of a clinic: {key = "97112"} or {key = {code = "97112", weight = 2}}.
+-- A hint's weight, an integer 1..HINT_WEIGHT. The clinic's data is not
+-- trusted to stay in range: rather than ignoring a bad weight, it is
+-- clamped, so a hint always counts as evidence but never outweighs the
+-- documentation (a weight of 1000 would silence every finding). nil is the
+-- default HINT_WEIGHT; above the range (huge, +inf) is HINT_WEIGHT; below
+-- it (0, negative, -inf), NaN and anything not a number are 1; a fraction
+-- is rounded down.
+local function hint_weight(w)
+  if w == nil then return HINT_WEIGHT end
+  if math.type(w) == nil or w ~= w then return 1 end
+  if w >= HINT_WEIGHT then return HINT_WEIGHT end
+  if w <= 1 then return 1 end
+  return math.tointeger(math.floor(w)) or 1
+end
+classification.HINT_WEIGHT = HINT_WEIGHT
+
+-- The hints of a clinic: {key = "97112"} or {key = {code = "97112", weight = 2}}
+-- (weight 1..HINT_WEIGHT, clamped; a hint whose key or code is not a
+-- string is ignored).
 local function hint_entries(hints)
   local out = {}
   if hints == nil then return out end
   for k, v in pairs(hints) do
     local code, weight
     if type(v) == "string" then code, weight = v, HINT_WEIGHT
-    elseif type(v) == "table" or type(v) == "userdata" then code, weight = v.code, v.weight or HINT_WEIGHT end
+    elseif type(v) == "table" or type(v) == "userdata" then code, weight = v.code, hint_weight(v.weight) end
     if type(k) == "string" and type(code) == "string" then
       out[#out + 1] = { key = tag(k), code = code, weight = weight }
     end

@@ -134,3 +134,65 @@ describe("medicare.classification-supports-code", function()
         { message = "suggests 97140" })
   end)
 end)
+
+-- A clinic's hint weights are data from outside: each is held to 1..3
+-- (HINT_WEIGHT), so a hint counts as evidence but cannot drown out the
+-- documentation.
+describe("lib.classification hint weights", function()
+  local BALANCE = { { text = "balance on foam pad 3x30 s" } }
+  local function hint_score(weight)
+    local r = classification.classify(BALANCE, { hints = { foam = { code = "97110", weight = weight } } })
+    return r.scores["97110"] and r.scores["97110"].score, r
+  end
+  it("a weight in range counts as given", function()
+    expect(hint_score(1)):is(1)
+    expect(hint_score(2)):is(2)
+    expect(hint_score(3)):is(3)
+    expect(hint_score(nil)):is(3)
+  end)
+  it("too large, infinite: clamped to 3", function()
+    expect(hint_score(1000)):is(3)
+    expect(hint_score(math.maxinteger)):is(3)
+    expect(hint_score(math.huge)):is(3)
+    expect(hint_score(1e308)):is(3)
+  end)
+  it("zero, negative, -inf, NaN, not a number: clamped to 1", function()
+    expect(hint_score(0)):is(1)
+    expect(hint_score(-50)):is(1)
+    expect(hint_score(math.mininteger)):is(1)
+    expect(hint_score(-math.huge)):is(1)
+    expect(hint_score(0 / 0)):is(1)
+    expect(hint_score("1000")):is(1)
+    expect(hint_score(true)):is(1)
+  end)
+  it("a fraction is rounded down, and the weight is an integer", function()
+    expect(hint_score(2.9)):is(2)
+    expect(math.type(hint_score(2.9))):equals "integer"
+    expect(math.type(hint_score(math.huge))):equals "integer"
+  end)
+  it("a 1000-weight hint no longer outweighs the documentation", function()
+    local score, r = hint_score(1000)
+    expect(score):is(3)
+    expect(r.code):equals "97112"
+  end)
+  it("a hint whose code is not a string is ignored", function()
+    local r = classification.classify(BALANCE, { hints = { foam = { code = 97110, weight = 3 },
+      pad = { code = { "97110" } }, balance = 97110 } })
+    expect(r.scores["97110"]):is_nil()
+    expect(r.code):equals "97112"
+  end)
+end)
+
+describe("medicare.classification-supports-code and a clinic's heavy hint", function()
+  local balance_as_exercise = visit_with("97110", { { text = "balance on foam pad 3x30 s" } })
+  it("without the clinic: a warning", function()
+    expect(check(balance_as_exercise, "medicare")):has_finding("medicare.classification-supports-code",
+      { severity = "warning", line = 1, message = "suggests 97112" })
+  end)
+  it("hints={foam={code='97110', weight=1000}} does not silence it; the hint is evidence", function()
+    local clinic = eightmin.load_clinic("tests/data/rules/heavy-hints.lua")
+    expect(check(balance_as_exercise, "medicare", clinic)):has_finding(
+      "medicare.classification-supports-code", { severity = "info", line = 1,
+        message = "suggests 97112 at 62% confidence); support for 97110 is weaker ('foam' in" })
+  end)
+end)

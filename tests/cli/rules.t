@@ -9,6 +9,8 @@ OK="0 errors, 0 warnings, 0 infos"
 expect_has "classification: 97112 billed for squats" "warning  line 1  medicare.classification-supports-code: 97112 billed; interventions describe strengthening: Squats 3x10, lunges 2x10" -- check $R/classification.ndjson
 expect_has "classification: evidence and integer confidence" "suggests 97110 at 100% confidence" -- check $R/classification.ndjson
 expect_has "classification: SLS on foam supports 97112" "$OK" -- check $R/classification-ok.ndjson
+expect_has "classification: a clinic hint of weight 1000 counts as 3 and cannot silence it" "info     line 1  medicare.classification-supports-code: 97110 billed; interventions describe balance" -- check --clinic $R/heavy-hints.lua $R/classification-hints.ndjson
+expect_has "classification: the heavy hint shows as the weaker support" "support for 97110 is weaker ('foam' in" -- check --clinic $R/heavy-hints.lua $R/classification-hints.ndjson
 
 # ---- medicare.note-elements (BPM ch. 15 s220.3) ---------------------------
 expect_has "note-elements: missing elements" "medicare.note-elements: the treatment note does not show impairments; functional progress; medical necessity" -- check $R/note.ndjson
