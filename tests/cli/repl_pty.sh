@@ -42,8 +42,15 @@ line_is() { [ "$(current)" = "$1" ]; }
 screen_has() { screen | grep -qF -- "$1"; }
 
 start() {
-    tm -f /dev/null new-session -d -s repl -x 150 -y 40 -c "$top" \
-        "env HOME='$tmp/home' XDG_STATE_HOME='$tmp/state' '$EIGHTMIN' repl; echo REPL-EXIT \$?; sleep 60"
+    # A tmux server can fail to come up on a loaded machine: try again.
+    for attempt in 1 2 3; do
+        tm -f /dev/null new-session -d -s repl -x 150 -y 40 -c "$top" \
+            "env HOME='$tmp/home' XDG_STATE_HOME='$tmp/state' '$EIGHTMIN' repl; echo REPL-EXIT \$?; sleep 60" \
+            && break
+        echo "repl_pty.sh: tmux did not start (attempt $attempt)" >&2
+        tm kill-server 2>/dev/null
+        sleep 1
+    done
     wait_for "the banner" screen_has ":help for commands"
 }
 keys() { tm send-keys -t repl "$@"; }
