@@ -236,11 +236,16 @@ function M.adopt_billed_tie(visit, units)
   end
 end
 
+-- The discipline a line bills under: its performer's, else the provider's
+-- discipline, else the provider's credential's. Also in the script API
+-- (eightmin.discipline), so rules see what the claim line gets.
 local function visit_discipline(visit, line)
   local p = visit.provider
   return (line and ROLE_DISCIPLINE[line.by or ""]) or (p and p.discipline)
     or (p and ROLE_DISCIPLINE[p.credential or ""])
 end
+
+M.discipline = visit_discipline
 
 -- Claim lines: one per code with units, the sent modifiers plus the
 -- payer's discipline modifier, and diagnosis pointers.

@@ -17,6 +17,7 @@ for _, name in ipairs({ "units", "units_for_minutes", "code", "codes", "date", "
                         "version" }) do
   M.SCRIPT_API[name] = core[name]
 end
+M.SCRIPT_API.discipline = check.discipline -- (visit, line) -> "PT" | "OT" | "SLP" | nil
 
 for k, v in pairs(core) do
   if k ~= "sandbox" and k ~= "builtin_plugins" and k ~= "list_dir" then M[k] = v end

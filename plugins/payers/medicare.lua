@@ -2,6 +2,7 @@
 -- SLP) furnished by therapists in private practice and clinics. Units by the
 -- CMS 8-minute rule; discipline modifiers; CQ/CO for assistants; telehealth
 -- by the dates Congress set. Facts and sources: domain.md §1, §4, §5, §6, §8.
+-- luacheck: read globals eightmin
 
 local billing = require "lib.billing"
 local assistant = require "lib.assistant"
@@ -36,16 +37,6 @@ local CITE = {
 -- Discipline modifier per discipline (GP/GO/GN plan of care), and back.
 local MODIFIERS = { PT = "GP", OT = "GO", SLP = "GN" }
 local DISCIPLINE_OF = { GP = "PT", GO = "OT", GN = "SLP" }
-
--- A performer's credential to the discipline it bills under, as the host
--- reads a line's `by` and the provider's credential when it adds the
--- discipline modifier to a claim line (lua/eightmin/check.lua
--- ROLE_DISCIPLINE): the rule must see the same discipline the claim gets.
-local ROLE_DISCIPLINE = {
-  PT = "PT", PTA = "PT", DPT = "PT",
-  OT = "OT", OTA = "OT", COTA = "OT", OTR = "OT",
-  SLP = "SLP", SLPA = "SLP", ["SLP-A"] = "SLP", CCC = "SLP",
-}
 
 -- CQ/CO: required on claims from 1 Jan 2020 (BBA 2018 §53107, SSA
 -- §1834(v)); the service is paid at 85% for dates of service from 1 Jan
@@ -260,14 +251,9 @@ local function total_timed_minutes(visit, ctx)
 end
 
 -- The discipline modifier the claim line of `line` gets when none is sent,
--- or nil: the line's performer, else the provider's discipline, else the
--- provider's credential, in the host's order (an unknown discipline stops
--- there, as it does in the host).
+-- or nil: the host's own reading of the line's discipline.
 local function derived_modifier(visit, line)
-  local p = visit.provider
-  local disc = ROLE_DISCIPLINE[line.by or ""] or (p and p.discipline)
-    or (p and ROLE_DISCIPLINE[p.credential or ""])
-  return MODIFIERS[disc]
+  return MODIFIERS[eightmin.discipline(visit, line) or ""]
 end
 
 -- An "always therapy" code [CPM5 §20.1]: every code of eightmin's built-in
