@@ -21,7 +21,7 @@ void emL_pushlist(lua_State *L, emL_listkind kind, const void *items, size_t n,
                   const char *path, int line, int owner)
 {
     owner = lua_absindex(L, owner);
-    list *ls = lua_newuserdatauv(L, sizeof *ls, 1);
+    list *ls = lua_newuserdatauv(L, sizeof *ls, 2);  /* owner, item views made */
     *ls = (list){items, n, kind, line, path};
     luaL_setmetatable(L, EML_LIST);
     emL_pushowner(L, owner);
@@ -70,6 +70,27 @@ static void list_pushitem(lua_State *L, const list *ls, size_t i, bool plain)
     }
 }
 
+/* Item k (1-based) of a list of views: made once and kept in the list's
+ * second user value, since rules walk visit.lines again and again. Plain
+ * tables (interventions, measures) are made anew each time: a script may
+ * change its copy, and the next rule must not see that. */
+static void list_pushview(lua_State *L, const list *ls, lua_Integer k)
+{
+    if (lua_getiuservalue(L, 1, 2) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_createtable(L, ls->n < 64 ? (int)ls->n : 64, 0);
+        lua_pushvalue(L, -1);
+        lua_setiuservalue(L, 1, 2);
+    }
+    if (lua_rawgeti(L, -1, k) == LUA_TNIL) {
+        lua_pop(L, 1);
+        list_pushitem(L, ls, (size_t)k - 1, false);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, k);
+    }
+    lua_remove(L, -2);
+}
+
 static int list_index(lua_State *L)
 {
     const list *ls = list_check(L, 1);
@@ -77,10 +98,12 @@ static int list_index(lua_State *L)
     switch (lua_type(L, 2)) {
     case LUA_TNUMBER: {
         lua_Integer k = lua_tointegerx(L, 2, &isint);
-        if (isint && k >= 1 && (lua_Unsigned)k <= ls->n)
-            list_pushitem(L, ls, (size_t)k - 1, false);
-        else
+        if (!isint || k < 1 || (lua_Unsigned)k > ls->n)
             lua_pushnil(L);  /* like a table: ipairs stops here */
+        else if (ls->kind == EML_LIST_LINES || ls->kind == EML_LIST_SEGMENTS)
+            list_pushview(L, ls, k);
+        else
+            list_pushitem(L, ls, (size_t)k - 1, false);
         return 1;
     }
     case LUA_TSTRING:
