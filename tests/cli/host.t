@@ -20,7 +20,7 @@ expect_has "check --help" "usage: eightmin check" -- check --help
 H=tests/data/check/hostile.ndjson
 expect_stdin "a visit cannot name a script file as its payer" 1 "eightmin.payer: payer '../plugins/payers/medicare.lua' is not a payer name" /dev/null -- check $H
 expect_stdin "a code's lines adding up past a day" 1 "the lines of 97110 add up to 2000 minutes, more than a day (1440)" /dev/null -- check $H
-expect_stdin "20000 lines of one code" 1 "the lines of 97110 add up to 20000 minutes" /dev/null -- check $H
+expect_stdin "3000 lines of one code" 1 "the lines of 97110 add up to 3000 minutes" /dev/null -- check $H
 expect_stdin "the visit after hostile ones is still checked" 1 "claim  97110  x2" /dev/null -- check $H
 VB="--payer tests/data/payers/visit-budget.lua tests/data/check/two.ndjson"
 expect_stdin "one budget per visit: the rules after it is spent are named" 1 "eightmin.visit-budget: the visit's scripts spent its instruction budget (50000000); not run: visit-budget.loop6, visit-budget.loop7, visit-budget.loop8, visit-budget.normal" /dev/null -- check $VB
