@@ -78,9 +78,12 @@ typedef enum em_unit_reason {
     EM_REASON_LEFTOVER,        /* "leftover-unit": its full units plus one for its leftover minutes */
     EM_REASON_BELOW_THRESHOLD, /* "below-threshold": 0 units, too few minutes (alone, or the
                                   day's pooled total) */
-    EM_REASON_OUTRANKED        /* "outranked": 0 units; its leftover minutes lost the
+    EM_REASON_OUTRANKED,       /* "outranked": 0 units; its leftover minutes lost the
                                   pooled leftover units to codes with more */
+    EM_REASON_PAYER            /* "payer-function": set by a payer script's own units
+                                  function (never given by em_units_compute) */
 } em_unit_reason;
+#define EM_REASON_LAST EM_REASON_PAYER
 
 const char *em_unit_reason_name(em_unit_reason r);
 

@@ -62,6 +62,7 @@ const char *em_unit_reason_name(em_unit_reason r)
     case EM_REASON_LEFTOVER: return "leftover-unit";
     case EM_REASON_BELOW_THRESHOLD: return "below-threshold";
     case EM_REASON_OUTRANKED: return "outranked";
+    case EM_REASON_PAYER: return "payer-function";
     }
     return "unknown";
 }

@@ -520,9 +520,9 @@ static int l_write_units(lua_State *L)
             emL_fielderror(L, 1, path, "string", -1);
         const char *reason = lua_tostring(L, -1);
         int k = EM_REASON_UNTIMED;
-        while (k <= EM_REASON_OUTRANKED && strcmp(em_unit_reason_name((em_unit_reason)k), reason))
+        while (k <= EM_REASON_LAST && strcmp(em_unit_reason_name((em_unit_reason)k), reason))
             k++;
-        if (k > EM_REASON_OUTRANKED)
+        if (k > EM_REASON_LAST)
             luaL_argerror(L, 1, lua_pushfstring(L, "%s: '%s' is not a reason units() gives",
                                                 path, reason));
         out[i].reason = (em_unit_reason)k;

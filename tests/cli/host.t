@@ -40,3 +40,5 @@ expect_stdin "claim hook: the log still gets every visit" 1 "claim  97110  x2" /
 expect_exit "a clinic may not take a payer's id" 2 "a clinic script may not have the id of the payer 'medicare'" -- check --payer medicare --clinic tests/data/clinics/medicare.lua tests/data/check/two.ndjson
 expect_stdin "a refused clinic: every visit of the payer says so, the run goes on" 2 "eightmin.clinic: tests/data/payers/clinic-lowers.lua: severity.medicare.units-match" /dev/null -- check --clinic tests/data/payers/clinic-lowers.lua tests/data/check/ok.ndjson
 expect_stdin "a visit cannot name a payer's test file" 1 "payer 'medicare_test' is not a payer name" tests/data/check/payer-test-file.ndjson -- check -
+expect_out "units --payer with a units function" "97112 2${nl}97110 2${nl}total 4" -- units --payer tests/data/payers/units-function.lua 97112=24 97110=23
+expect_out "units --payer with a units function, --json" '{"method":"custom","timed_minutes":24,"total_units":2,"lines":[{"cpt":"97112","minutes":24,"units":2,"reason":"payer-function"}]}' -- units --payer tests/data/payers/units-function.lua --json 97112=24

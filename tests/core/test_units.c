@@ -894,6 +894,7 @@ static void test_policies(void **state)
     assert_string_equal(em_unit_reason_name(EM_REASON_LEFTOVER), "leftover-unit");
     assert_string_equal(em_unit_reason_name(EM_REASON_BELOW_THRESHOLD), "below-threshold");
     assert_string_equal(em_unit_reason_name(EM_REASON_OUTRANKED), "outranked");
+    assert_string_equal(em_unit_reason_name(EM_REASON_PAYER), "payer-function");
     assert_string_equal(em_unit_reason_name((em_unit_reason)99), "unknown");
 }
 

@@ -531,9 +531,9 @@ static void test_write(void **state)
         "  .. '{\"cpt\":\"97110\",\"minutes\":23,\"units\":1,\"reason\":\"full-units\"},'\n"
         "  .. '{\"cpt\":\"97010\",\"minutes\":5,\"units\":1,\"reason\":\"untimed\"}]}\\n')\n"
         "f:close()\n"
-        "raises(\"result.lines[1].reason: 'payer-function' is not a reason units() gives\",\n"
+        "raises(\"result.lines[1].reason: 'made-up' is not a reason units() gives\",\n"
         "       core.write_units, { method = 'custom', timed_minutes = 1, total_units = 1,\n"
-        "       lines = { { cpt = '97112', minutes = 1, units = 1, reason = 'payer-function' } } })\n"
+        "       lines = { { cpt = '97112', minutes = 1, units = 1, reason = 'made-up' } } })\n"
         "raises(\"result.method: 'x' is not cms, ama or custom\", core.write_units,\n"
         "       { method = 'x', timed_minutes = 0, total_units = 0, lines = {} })\n");
 }
