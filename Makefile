@@ -13,7 +13,7 @@ PKG_CONFIG ?= pkg-config
 
 # Debian packages the build and tests need (make deps installs what is missing).
 DEB_PKGS := pkg-config liblua5.4-dev lua5.4 libcjson-dev libcmocka-dev \
-            libedit-dev libcsv-dev nettle-dev lua-check tmux chromium
+            libedit-dev libcsv-dev nettle-dev lua-check clang tmux chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings \
