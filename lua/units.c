@@ -143,6 +143,7 @@ static bool units_item(lua_State *L, lua_Integer i, em_unit_item *it, char *cpt,
         if (!eq || strlen(code) != len || !parse_minutes(eq + 1, &minutes)) {
             em_error_set(err, EM_EINVAL, path, "'%s': expected CODE=MINUTES, like 97112=24",
                          code);
+            lua_settop(L, top);
             return false;
         }
         len = (size_t)(eq - code);
@@ -161,6 +162,7 @@ static bool units_item(lua_State *L, lua_Integer i, em_unit_item *it, char *cpt,
     if (len > EM_CPT_MAX || strlen(code) < len) {  /* core would say the same */
         em_error_set(err, EM_EINVAL, path, "not a procedure code (1 to %d letters and "
                      "digits, like 97112)", EM_CPT_MAX);
+        lua_settop(L, top);
         return false;
     }
     memcpy(cpt, code, len);
