@@ -110,6 +110,7 @@ local function run_guarded(meter, visit, name, out, fn, ...)
     meter.skipped[#meter.skipped + 1] = name
     return false
   end
+  meter.ran[#meter.ran + 1] = name -- for decision logs: what really ran
   local ok, result = sandbox.run(budget, fn, ...)
   meter.left = meter.left - sandbox.spent()
   if ok then return true, result end
@@ -364,7 +365,7 @@ function M.visit(visit, payer, clinic, opts)
   local cap = sandbox.mem_limit()
   local room = sandbox.mem_used() + M.VISIT_MEMORY
   sandbox.mem_limit((cap == 0 or room < cap) and room or cap)
-  local meter = { left = M.VISIT_BUDGET, skipped = {} }
+  local meter = { left = M.VISIT_BUDGET, skipped = {}, ran = {} }
   local ok, result = pcall(check_visit, visit, payer, clinic, opts or {}, meter)
   sandbox.mem_limit(cap)
   if not ok then error(result, 0) end
@@ -377,9 +378,9 @@ function M.visit(visit, payer, clinic, opts)
 end
 
 check_visit = function(visit, payer, clinic, opts, meter)
-  local out, ran = {}, {}
+  local out = {}
   local result = { visit = visit, payer = payer, clinic = clinic, findings = out, claims = {},
-                   rules_ran = ran }
+                   rules_ran = meter.ran }
   local args = {}
   for k, v in pairs(payer.args or {}) do args[payer.id .. "." .. k] = v end
   for k, v in pairs(clinic and clinic.args or {}) do args[clinic.id .. "." .. k] = v end
@@ -399,7 +400,6 @@ check_visit = function(visit, payer, clinic, opts, meter)
         payer.id, payer.name, eff.from or "any", eff.to or "any", visit.date), nil)
     return result
   end
-  if type(payer.units) == "function" then ran[#ran + 1] = payer.id .. ".units" end
   local units = compute_units(visit, payer, clinic, out, env)
   result.units = units
   env.units_view = readonly(units or { by_code = {}, lines = {} })
@@ -408,7 +408,6 @@ check_visit = function(visit, payer, clinic, opts, meter)
   local function run_rules(rules)
     for _, rule in ipairs(rules) do
       if applies(rule, visit.date) then
-        ran[#ran + 1] = rule.name
         local found = {}
         if run_guarded(env.meter, visit, rule.name, out, rule.check, visit,
                        make_ctx(visit, env, rule, found)) then
@@ -421,7 +420,6 @@ check_visit = function(visit, payer, clinic, opts, meter)
   local claims = build_claims(visit, payer, units)
   if payer.claim then
     local hook = { name = payer.id .. ".claim", severity = "info", cite = nil }
-    ran[#ran + 1] = hook.name
     local found = {}
     local work = copy_claims(claims)
     local ok, ret = run_guarded(env.meter, visit, hook.name, out, payer.claim, visit, work,

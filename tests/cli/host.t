@@ -42,3 +42,7 @@ expect_stdin "a refused clinic: every visit of the payer says so, the run goes o
 expect_stdin "a visit cannot name a payer's test file" 1 "payer 'medicare_test' is not a payer name" tests/data/check/payer-test-file.ndjson -- check -
 expect_out "units --payer with a units function" "97112 2${nl}97110 2${nl}total 4" -- units --payer tests/data/payers/units-function.lua 97112=24 97110=23
 expect_out "units --payer with a units function, --json" '{"method":"custom","timed_minutes":24,"total_units":2,"lines":[{"cpt":"97112","minutes":24,"units":2,"reason":"payer-function"}]}' -- units --payer tests/data/payers/units-function.lua --json 97112=24
+bin_log=$(mktemp)
+"$EIGHTMIN" check $VB --log "$bin_log" >/dev/null 2>&1
+expect_out "decision log: rules the visit budget did not reach are not logged as run" "ok" -- run tests/data/run/log-ran.lua "$bin_log"
+rm -f "$bin_log"
